@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel API difference dropmon cares about, in one place.
+ *
+ * The DROPMON_* flags come from module/compat.mk, which greps the target's
+ * headers; no code here or elsewhere tests LINUX_VERSION_CODE.
+ */
+#ifndef DROPMON_COMPAT_H
+#define DROPMON_COMPAT_H
+
+#include <linux/kernel.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/string.h>
+#include <net/net_namespace.h>
+#ifdef DROPMON_HAVE_DROPREASON_H
+#include <net/dropreason.h>	/* v6.0 */
+#endif
+
+/*
+ * The kfree_skb tracepoint's prototype:
+ *   v5.10: (skb, location)
+ *   v5.17: (skb, location, enum skb_drop_reason reason)
+ *   v6.11: (skb, location, reason, struct sock *rx_sk)
+ *   v6.16: (skb, location, reason, const struct sock *rx_sk)
+ * DROPMON_PROBE_REASON is the reason argument as a u32, or 0 without one.
+ */
+#if defined(DROPMON_TP_RX_SK_CONST)
+#define DROPMON_PROBE_ARGS	struct sk_buff *skb, void *location,	\
+				enum skb_drop_reason reason,		\
+				const struct sock *rx_sk
+#define DROPMON_PROBE_REASON	((u32)reason)
+#elif defined(DROPMON_TP_RX_SK)
+#define DROPMON_PROBE_ARGS	struct sk_buff *skb, void *location,	\
+				enum skb_drop_reason reason,		\
+				struct sock *rx_sk
+#define DROPMON_PROBE_REASON	((u32)reason)
+#elif defined(DROPMON_TP_REASON)
+#define DROPMON_PROBE_ARGS	struct sk_buff *skb, void *location,	\
+				enum skb_drop_reason reason
+#define DROPMON_PROBE_REASON	((u32)reason)
+#else
+#define DROPMON_PROBE_ARGS	struct sk_buff *skb, void *location
+#define DROPMON_PROBE_REASON	0U
+#define DROPMON_NO_REASON
+#endif
+
+/*
+ * Drop reason names, from the running kernel's own tables so that they
+ * are right whatever the enum's numbering on this kernel.
+ */
+#if defined(DROPMON_HAVE_REASON_SUBSYS)
+/* v6.4, 071c0fc6fb91 ("net: extend drop reasons for multiple subsystems") */
+static inline void dropmon_reason_name(u32 reason, char *buf, size_t len)
+{
+	u32 subsys = reason >> SKB_DROP_REASON_SUBSYS_SHIFT;
+	u32 code = reason & ~(u32)SKB_DROP_REASON_SUBSYS_MASK;
+	const struct drop_reason_list *list;
+	const char *name = NULL;
+
+	rcu_read_lock();
+	if (subsys < SKB_DROP_REASON_SUBSYS_NUM) {
+		list = rcu_dereference(drop_reasons_by_subsys[subsys]);
+		if (list && code < list->n_reasons)
+			name = list->reasons[code];
+	}
+	if (name)
+		strscpy(buf, name, len);
+	rcu_read_unlock();
+	if (!name)
+		snprintf(buf, len, "%u", reason);
+}
+#elif defined(DROPMON_HAVE_REASON_TABLE)
+/* v5.18 .. v6.3: one table indexed by enum skb_drop_reason */
+static inline void dropmon_reason_name(u32 reason, char *buf, size_t len)
+{
+	if (reason < SKB_DROP_REASON_MAX && drop_reasons[reason])
+		strscpy(buf, drop_reasons[reason], len);
+	else
+		snprintf(buf, len, "%u", reason);
+}
+#elif !defined(DROPMON_NO_REASON)
+/* v5.17: reasons exist but the kernel exports no names for them */
+static inline void dropmon_reason_name(u32 reason, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u", reason);
+}
+#else
+/* before v5.17: no drop reasons at all */
+static inline void dropmon_reason_name(u32 reason, char *buf, size_t len)
+{
+	strscpy(buf, "-", len);
+}
+#endif
+
+/*
+ * The address of a device's struct net pointer, for a nofault read.
+ * Without CONFIG_NET_NS every device is in init_net and possible_net_t
+ * is empty.
+ */
+#ifdef CONFIG_NET_NS
+static inline const void *dropmon_dev_net_slot(const struct net_device *dev)
+{
+	return &dev->nd_net.net;
+}
+#else
+static inline const void *dropmon_dev_net_slot(const struct net_device *dev)
+{
+	static struct net *const init = &init_net;
+
+	return &init;
+}
+#endif
+
+#endif /* DROPMON_COMPAT_H */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/dropmon/{stats,totals}.  Each open takes a reference
+ * on the snapshot published at that moment and renders it in one pass,
+ * so a reader always sees exactly one complete snapshot however it reads.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/if_ether.h>
+#include <linux/seq_file.h>
+
+#include "dropmon.h"
+
+#define DROPMON_HEADER_BYTES	256
+#define DROPMON_ROW_BYTES	(64 + DROPMON_SYM_LEN + MODULE_NAME_LEN + \
+				 DROPMON_REASON_LEN + IFNAMSIZ)
+
+static struct dentry *dropmon_dir;
+static enum dropmon_view dropmon_views[] = {
+	DROPMON_VIEW_STATS,
+	DROPMON_VIEW_TOTALS,
+};
+
+static void dropmon_proto_name(__be16 proto, char *buf, size_t len)
+{
+	switch (ntohs(proto)) {
+	case ETH_P_IP:
+		strscpy(buf, "ipv4", len);
+		break;
+	case ETH_P_IPV6:
+		strscpy(buf, "ipv6", len);
+		break;
+	case ETH_P_ARP:
+		strscpy(buf, "arp", len);
+		break;
+	default:
+		snprintf(buf, len, "0x%04x", ntohs(proto));
+		break;
+	}
+}
+
+static int dropmon_show(struct seq_file *m, void *v)
+{
+	const struct dropmon_snap *snap = m->private;
+	char proto[8];
+	unsigned int i;
+
+	seq_printf(m, "# dropmon format=%d seq=%llu interval_ms=%u start_ns=%llu end_ns=%llu keys=%u drops=%llu lost=%llu\n",
+		   DROPMON_FORMAT, snap->seq, snap->interval_ms,
+		   snap->start_ns, snap->end_ns, snap->nr, snap->drops,
+		   snap->lost);
+	seq_puts(m, "# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n");
+	for (i = 0; i < snap->nr; i++) {
+		const struct dropmon_row *row = &snap->rows[i];
+
+		dropmon_proto_name(row->key.proto, proto, sizeof(proto));
+		seq_printf(m, "%llu\t0x%lx\t%s\t%s\t%s\t%s\t%u\t%s\n",
+			   row->count, row->key.location, row->sym, row->mod,
+			   row->reason, row->key.dev, row->key.netns, proto);
+	}
+	return 0;
+}
+
+static int dropmon_open(struct inode *inode, struct file *file)
+{
+	const enum dropmon_view *view = inode->i_private;
+	struct dropmon_snap *snap = dropmon_snap_get(*view);
+	size_t size = DROPMON_HEADER_BYTES + snap->nr * DROPMON_ROW_BYTES;
+	int err;
+
+	err = single_open_size(file, dropmon_show, snap, size);
+	if (err)
+		dropmon_snap_put(snap);
+	return err;
+}
+
+static int dropmon_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	dropmon_snap_put(m->private);
+	return single_release(inode, file);
+}
+
+static const struct file_operations dropmon_fops = {
+	.owner = THIS_MODULE,
+	.open = dropmon_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = dropmon_release,
+};
+
+void dropmon_debugfs_init(void)
+{
+	dropmon_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("stats", 0400, dropmon_dir,
+			    &dropmon_views[DROPMON_VIEW_STATS], &dropmon_fops);
+	debugfs_create_file("totals", 0400, dropmon_dir,
+			    &dropmon_views[DROPMON_VIEW_TOTALS], &dropmon_fops);
+}
+
+void dropmon_debugfs_exit(void)
+{
+	debugfs_remove_recursive(dropmon_dir);
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dropmon: count dropped packets by kernel location, drop reason, device,
+ * network namespace and protocol.
+ */
+#ifndef DROPMON_H
+#define DROPMON_H
+
+#include <linux/if.h>
+#include <linux/kref.h>
+#include <linux/module.h>
+#include <linux/types.h>
+
+#define DROPMON_VERSION		"0.1.0"
+#define DROPMON_FORMAT		1
+
+#define DROPMON_SYM_LEN		128
+#define DROPMON_REASON_LEN	48
+
+/*
+ * What one event is counted by.  The padding is named so that a key built
+ * with a designated initializer compares equal word by word.
+ */
+struct dropmon_key {
+	unsigned long location;
+	u32 reason;
+	u32 netns;
+	char dev[IFNAMSIZ];
+	__be16 proto;
+	u16 pad16;
+	u32 pad32;
+};
+
+/* One line of a snapshot: a key, its count and what the worker resolved. */
+struct dropmon_row {
+	struct dropmon_key key;
+	u64 count;
+	char sym[DROPMON_SYM_LEN];
+	char mod[MODULE_NAME_LEN];
+	char reason[DROPMON_REASON_LEN];
+};
+
+/* A published, immutable snapshot: the last interval, or the totals. */
+struct dropmon_snap {
+	struct kref ref;
+	u64 seq;
+	u64 start_ns;
+	u64 end_ns;
+	u64 drops;
+	u64 lost;
+	unsigned int interval_ms;
+	unsigned int nr;
+	struct dropmon_row rows[];
+};
+
+enum dropmon_view {
+	DROPMON_VIEW_STATS,
+	DROPMON_VIEW_TOTALS,
+};
+
+/* main.c: parameters, validated at load time */
+extern unsigned int dropmon_max_keys;
+extern unsigned int dropmon_interval_ms;
+
+/* probe.c */
+int dropmon_probe_register(void);
+void dropmon_probe_unregister(void);
+
+/* snapshot.c */
+int dropmon_snapshot_init(void);
+void dropmon_snapshot_start(void);
+void dropmon_snapshot_stop(void);
+void dropmon_snapshot_exit(void);
+struct dropmon_snap *dropmon_snap_get(enum dropmon_view view);
+void dropmon_snap_put(struct dropmon_snap *snap);
+
+/* debugfs.c */
+void dropmon_debugfs_init(void);
+void dropmon_debugfs_exit(void);
+
+#endif /* DROPMON_H */

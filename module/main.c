@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dropmon: where and why the kernel drops packets.
+ *
+ * Load and unload, and the parameters.  Parameters are read-only once the
+ * module is loaded: a value out of range fails the load with -EINVAL and
+ * one line naming the parameter and its allowed range.
+ */
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+
+#include "dropmon.h"
+
+struct dropmon_uint_param {
+	unsigned int *val;
+	unsigned int min;
+	unsigned int max;
+};
+
+unsigned int dropmon_max_keys = 1024;
+unsigned int dropmon_interval_ms = 5000;
+
+static struct dropmon_uint_param dropmon_max_keys_param = {
+	.val = &dropmon_max_keys, .min = 16, .max = 65536,
+};
+
+static struct dropmon_uint_param dropmon_interval_ms_param = {
+	.val = &dropmon_interval_ms, .min = 100, .max = 3600000,
+};
+
+static int dropmon_param_set(const char *val, const struct kernel_param *kp)
+{
+	const struct dropmon_uint_param *p = kp->arg;
+	unsigned int v;
+
+	if (kstrtouint(val, 10, &v) || v < p->min || v > p->max) {
+		pr_err("%s=%s is invalid: it must be a number from %u to %u\n",
+		       kp->name, val, p->min, p->max);
+		return -EINVAL;
+	}
+	*p->val = v;
+	return 0;
+}
+
+static int dropmon_param_get(char *buf, const struct kernel_param *kp)
+{
+	const struct dropmon_uint_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", *p->val);
+}
+
+static const struct kernel_param_ops dropmon_param_ops = {
+	.set = dropmon_param_set,
+	.get = dropmon_param_get,
+};
+
+module_param_cb(max_keys, &dropmon_param_ops, &dropmon_max_keys_param, 0444);
+MODULE_PARM_DESC(max_keys, "distinct keys one interval can hold (16..65536, default 1024)");
+module_param_cb(interval_ms, &dropmon_param_ops, &dropmon_interval_ms_param,
+		0444);
+MODULE_PARM_DESC(interval_ms, "snapshot interval in milliseconds (100..3600000, default 5000)");
+
+static int __init dropmon_init(void)
+{
+	int err;
+
+	err = dropmon_snapshot_init();
+	if (err)
+		return err;
+	dropmon_debugfs_init();
+	err = dropmon_probe_register();
+	if (err) {
+		pr_err("cannot attach to the kfree_skb tracepoint: %d\n", err);
+		goto err_remove_debugfs;
+	}
+	dropmon_snapshot_start();
+	pr_info("counting drops: max_keys=%u interval_ms=%u\n",
+		dropmon_max_keys, dropmon_interval_ms);
+	return 0;
+
+err_remove_debugfs:
+	dropmon_debugfs_exit();
+	dropmon_snapshot_exit();
+	return err;
+}
+
+static void __exit dropmon_exit(void)
+{
+	dropmon_probe_unregister();	/* with tracepoint_synchronize_unregister() */
+	dropmon_snapshot_stop();
+	dropmon_debugfs_exit();
+	dropmon_snapshot_exit();
+}
+
+module_init(dropmon_init);
+module_exit(dropmon_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The dropmon authors");
+MODULE_DESCRIPTION("Count dropped packets by location, reason, device, netns and protocol");
+MODULE_VERSION(DROPMON_VERSION);

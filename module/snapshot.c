@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rotation, merge and totals.  Every interval the worker swaps in a fresh
+ * set of per-CPU tables, waits until no probe can still write the old set,
+ * merges it into one snapshot sorted by count, resolves symbols and reason
+ * names, folds the interval into the totals and publishes both.  All the
+ * work that is not counting happens here, in process context.
+ */
+#include <linux/kallsyms.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "compat.h"
+#include "table.h"
+
+/* Rows keyed by dropmon_key, with an open-addressing index of row numbers. */
+struct dropmon_acc {
+	struct dropmon_row *rows;
+	u32 *index;		/* row number + 1; 0 is an empty slot */
+	unsigned int cap;	/* rows it may hold */
+	unsigned int nr;
+	unsigned int mask;
+	u64 drops;
+	u64 lost;
+};
+
+static struct dropmon_acc dropmon_interval;	/* the interval being built */
+static struct dropmon_acc dropmon_totals;	/* everything since load */
+static u64 dropmon_interval_start;	/* start of what dropmon_interval holds */
+static bool dropmon_carry;		/* dropmon_interval awaits publishing */
+static u64 dropmon_seq;			/* intervals published */
+static u64 dropmon_load_ns;
+static unsigned long dropmon_next_run;	/* jiffies */
+static char dropmon_symbuf[KSYM_SYMBOL_LEN];
+static struct delayed_work dropmon_work;
+
+/* What readers see; replaced under dropmon_snap_lock, freed by kref. */
+static DEFINE_MUTEX(dropmon_snap_lock);
+static struct dropmon_snap *dropmon_stats_snap;
+static struct dropmon_snap *dropmon_totals_snap;
+
+static int dropmon_acc_init(struct dropmon_acc *acc, unsigned int cap)
+{
+	size_t slots = roundup_pow_of_two(2 * cap);
+
+	acc->rows = kvcalloc(cap, sizeof(*acc->rows), GFP_KERNEL);
+	acc->index = kvcalloc(slots, sizeof(*acc->index), GFP_KERNEL);
+	if (!acc->rows || !acc->index) {
+		kvfree(acc->rows);
+		kvfree(acc->index);
+		return -ENOMEM;
+	}
+	acc->cap = cap;
+	acc->mask = slots - 1;
+	return 0;
+}
+
+static void dropmon_acc_free(struct dropmon_acc *acc)
+{
+	kvfree(acc->rows);
+	kvfree(acc->index);
+}
+
+static void dropmon_acc_reset(struct dropmon_acc *acc)
+{
+	memset(acc->index, 0, (acc->mask + 1) * sizeof(*acc->index));
+	acc->nr = 0;
+	acc->drops = 0;
+	acc->lost = 0;
+}
+
+/*
+ * Add @count events of @key.  Returns the key's row, or NULL when the
+ * accumulator is full and the events went to lost.  *@created tells
+ * whether the row is new, for the caller to fill in its strings.
+ */
+static struct dropmon_row *dropmon_acc_add(struct dropmon_acc *acc,
+					   const struct dropmon_key *key,
+					   u64 count, bool *created)
+{
+	unsigned int i = dropmon_key_hash(key) & acc->mask;
+	struct dropmon_row *row;
+
+	*created = false;
+	acc->drops += count;
+	for (;; i = (i + 1) & acc->mask) {
+		if (!acc->index[i])
+			break;
+		row = &acc->rows[acc->index[i] - 1];
+		if (dropmon_key_equal(&row->key, key))
+			goto found;
+	}
+	if (acc->nr == acc->cap) {
+		acc->lost += count;
+		return NULL;
+	}
+	row = &acc->rows[acc->nr++];
+	acc->index[i] = acc->nr;
+	memset(row, 0, sizeof(*row));
+	row->key = *key;
+	*created = true;
+found:
+	row->count += count;
+	return row;
+}
+
+/*
+ * Names in the same device may differ in the bytes after their NUL (a
+ * renamed device keeps them), and a stale device may yield anything:
+ * make equal names equal keys and keep the file's columns intact.
+ */
+static void dropmon_key_normalize(struct dropmon_key *key)
+{
+	size_t len = strnlen(key->dev, IFNAMSIZ - 1);
+	size_t i;
+
+	memset(key->dev + len, 0, IFNAMSIZ - len);
+	for (i = 0; i < len; i++)
+		if (!isgraph(key->dev[i]))
+			key->dev[i] = '?';
+	if (!len)
+		key->dev[0] = '?';
+}
+
+static void dropmon_merge_gen(struct dropmon_acc *acc,
+			      const struct dropmon_gen *gen)
+{
+	struct dropmon_key key;
+	bool created;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct dropmon_table *t = gen->tab[cpu];
+		unsigned int i;
+
+		acc->drops += local_read(&t->lost);
+		acc->lost += local_read(&t->lost);
+		for (i = 0; i <= t->mask; i++) {
+			struct dropmon_slot *s = &t->slots[i];
+			long state = local_read(&s->state);
+
+			if (state == DROPMON_SLOT_EMPTY)
+				continue;
+			/* Probes finish before the grace period ends. */
+			if (WARN_ON_ONCE(state == DROPMON_SLOT_BUSY))
+				continue;
+			key = s->key;
+			dropmon_key_normalize(&key);
+			dropmon_acc_add(acc, &key, local_read(&s->count),
+					&created);
+		}
+	}
+}
+
+/* symbol+0xoff/0xsize and its module, or "?" where it does not resolve. */
+static void dropmon_row_resolve(struct dropmon_row *row)
+{
+	char *sym = dropmon_symbuf;
+	char *mod;
+
+	snprintf(sym, sizeof(dropmon_symbuf), "%pS",
+		 (void *)row->key.location);
+	if (!strncmp(sym, "0x", 2)) {
+		strscpy(row->sym, "?", sizeof(row->sym));
+		strscpy(row->mod, "?", sizeof(row->mod));
+	} else {
+		mod = strstr(sym, " [");
+		if (mod) {
+			*mod = '\0';
+			mod += 2;
+			mod[strcspn(mod, "] ")] = '\0';
+		}
+		strscpy(row->sym, sym, sizeof(row->sym));
+		strscpy(row->mod, mod ?: "vmlinux", sizeof(row->mod));
+	}
+	dropmon_reason_name(row->key.reason, row->reason, sizeof(row->reason));
+}
+
+/* Count descending, then location, then the rest: a total order. */
+static int dropmon_row_cmp(const void *a, const void *b)
+{
+	const struct dropmon_row *x = a, *y = b;
+	int r;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	if (x->key.location != y->key.location)
+		return x->key.location < y->key.location ? -1 : 1;
+	if (x->key.reason != y->key.reason)
+		return x->key.reason < y->key.reason ? -1 : 1;
+	if (x->key.netns != y->key.netns)
+		return x->key.netns < y->key.netns ? -1 : 1;
+	r = memcmp(x->key.dev, y->key.dev, sizeof(x->key.dev));
+	if (r)
+		return r;
+	return (int)be16_to_cpu(x->key.proto) - (int)be16_to_cpu(y->key.proto);
+}
+
+static struct dropmon_snap *dropmon_snap_build(const struct dropmon_acc *acc,
+					       u64 seq, u64 start_ns, u64 end_ns)
+{
+	unsigned int nr = acc ? acc->nr : 0;
+	struct dropmon_snap *snap;
+
+	snap = kvzalloc(struct_size(snap, rows, nr), GFP_KERNEL);
+	if (!snap)
+		return NULL;
+	kref_init(&snap->ref);
+	snap->seq = seq;
+	snap->start_ns = start_ns;
+	snap->end_ns = end_ns;
+	snap->interval_ms = dropmon_interval_ms;
+	if (!acc)
+		return snap;
+	snap->drops = acc->drops;
+	snap->lost = acc->lost;
+	snap->nr = nr;
+	memcpy(snap->rows, acc->rows, nr * sizeof(*snap->rows));
+	sort(snap->rows, nr, sizeof(*snap->rows), dropmon_row_cmp, NULL);
+	return snap;
+}
+
+static void dropmon_snap_release(struct kref *ref)
+{
+	kvfree(container_of(ref, struct dropmon_snap, ref));
+}
+
+void dropmon_snap_put(struct dropmon_snap *snap)
+{
+	kref_put(&snap->ref, dropmon_snap_release);
+}
+
+struct dropmon_snap *dropmon_snap_get(enum dropmon_view view)
+{
+	struct dropmon_snap *snap;
+
+	mutex_lock(&dropmon_snap_lock);
+	snap = view == DROPMON_VIEW_TOTALS ? dropmon_totals_snap :
+					     dropmon_stats_snap;
+	kref_get(&snap->ref);
+	mutex_unlock(&dropmon_snap_lock);
+	return snap;
+}
+
+/* Replace the published snapshot *@slot with @snap, if there is one. */
+static void dropmon_publish(struct dropmon_snap **slot,
+			    struct dropmon_snap *snap)
+{
+	struct dropmon_snap *old;
+
+	if (!snap)
+		return;
+	mutex_lock(&dropmon_snap_lock);
+	old = *slot;
+	*slot = snap;
+	mutex_unlock(&dropmon_snap_lock);
+	dropmon_snap_put(old);
+}
+
+static void dropmon_fold_totals(const struct dropmon_acc *acc)
+{
+	struct dropmon_row *row;
+	bool created;
+	unsigned int i;
+
+	for (i = 0; i < acc->nr; i++) {
+		const struct dropmon_row *src = &acc->rows[i];
+
+		row = dropmon_acc_add(&dropmon_totals, &src->key, src->count,
+				      &created);
+		if (row && created) {
+			memcpy(row->sym, src->sym, sizeof(row->sym));
+			memcpy(row->mod, src->mod, sizeof(row->mod));
+			memcpy(row->reason, src->reason, sizeof(row->reason));
+		}
+	}
+	/* Events lost in the interval are lost in the totals too. */
+	dropmon_totals.drops += acc->lost;
+	dropmon_totals.lost += acc->lost;
+}
+
+/*
+ * Swap in fresh tables and merge the old ones into dropmon_interval.
+ * Returns false when the fresh tables cannot be allocated: the live ones
+ * then keep counting into the next interval.
+ */
+static bool dropmon_swap_and_merge(u64 now)
+{
+	struct dropmon_gen *old, *new;
+
+	old = rcu_dereference_protected(dropmon_live, true);
+	new = dropmon_gen_alloc(old);
+	if (!new)
+		return false;
+	new->start_ns = now;
+	rcu_assign_pointer(dropmon_live, new);
+	synchronize_rcu();	/* every probe that saw @old has returned */
+
+	if (!dropmon_carry) {
+		dropmon_acc_reset(&dropmon_interval);
+		dropmon_interval_start = old->start_ns;
+	}
+	dropmon_merge_gen(&dropmon_interval, old);
+	dropmon_gen_free(old);
+	return true;
+}
+
+static void dropmon_requeue(void)
+{
+	unsigned long period = msecs_to_jiffies(dropmon_interval_ms);
+	unsigned long now = jiffies;
+
+	dropmon_next_run += period;
+	if (time_before_eq(dropmon_next_run, now))
+		dropmon_next_run = now + period;	/* fell behind */
+	schedule_delayed_work(&dropmon_work, dropmon_next_run - now);
+}
+
+static void dropmon_rotate(struct work_struct *work)
+{
+	u64 now = ktime_get_boottime_ns();
+	struct dropmon_snap *stats;
+	unsigned int i;
+
+	if (!dropmon_swap_and_merge(now)) {
+		pr_warn_once("out of memory for new tables; this interval's counts carry into the next\n");
+		goto out;
+	}
+	for (i = 0; i < dropmon_interval.nr; i++)
+		dropmon_row_resolve(&dropmon_interval.rows[i]);
+
+	stats = dropmon_snap_build(&dropmon_interval, dropmon_seq + 1,
+				   dropmon_interval_start, now);
+	if (!stats) {
+		pr_warn_once("out of memory for a snapshot; this interval's counts carry into the next\n");
+		dropmon_carry = true;
+		goto out;
+	}
+	dropmon_carry = false;
+	dropmon_seq++;
+	dropmon_fold_totals(&dropmon_interval);
+	dropmon_publish(&dropmon_stats_snap, stats);
+	/* On failure readers keep the previous totals until the next one. */
+	dropmon_publish(&dropmon_totals_snap,
+			dropmon_snap_build(&dropmon_totals, dropmon_seq,
+					   dropmon_load_ns, now));
+out:
+	dropmon_requeue();
+}
+
+int dropmon_snapshot_init(void)
+{
+	struct dropmon_gen *gen;
+	int err;
+
+	dropmon_load_ns = ktime_get_boottime_ns();
+	err = dropmon_acc_init(&dropmon_interval, dropmon_max_keys);
+	if (err)
+		return err;
+	err = dropmon_acc_init(&dropmon_totals, dropmon_max_keys);
+	if (err)
+		goto err_free_interval;
+
+	err = -ENOMEM;
+	dropmon_stats_snap = dropmon_snap_build(NULL, 0, dropmon_load_ns,
+						dropmon_load_ns);
+	if (!dropmon_stats_snap)
+		goto err_free_totals;
+	dropmon_totals_snap = dropmon_snap_build(NULL, 0, dropmon_load_ns,
+						 dropmon_load_ns);
+	if (!dropmon_totals_snap)
+		goto err_put_stats;
+	gen = dropmon_gen_alloc(NULL);
+	if (!gen)
+		goto err_put_totals;
+	gen->start_ns = dropmon_load_ns;
+	RCU_INIT_POINTER(dropmon_live, gen);
+	INIT_DELAYED_WORK(&dropmon_work, dropmon_rotate);
+	return 0;
+
+err_put_totals:
+	dropmon_snap_put(dropmon_totals_snap);
+err_put_stats:
+	dropmon_snap_put(dropmon_stats_snap);
+err_free_totals:
+	dropmon_acc_free(&dropmon_totals);
+err_free_interval:
+	dropmon_acc_free(&dropmon_interval);
+	return err;
+}
+
+void dropmon_snapshot_start(void)
+{
+	unsigned long period = msecs_to_jiffies(dropmon_interval_ms);
+
+	dropmon_next_run = jiffies + period;
+	schedule_delayed_work(&dropmon_work, period);
+}
+
+void dropmon_snapshot_stop(void)
+{
+	cancel_delayed_work_sync(&dropmon_work);
+}
+
+/* Only after the probe is gone and the worker stopped. */
+void dropmon_snapshot_exit(void)
+{
+	dropmon_gen_free(rcu_dereference_protected(dropmon_live, true));
+	RCU_INIT_POINTER(dropmon_live, NULL);
+	dropmon_snap_put(dropmon_totals_snap);
+	dropmon_snap_put(dropmon_stats_snap);
+	dropmon_acc_free(&dropmon_totals);
+	dropmon_acc_free(&dropmon_interval);
+}
