@@ -1,0 +1,384 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# dropmon's in-guest suite, the same on every kernel.  Each check prints
+# "PASS: name" or "FAIL: name: expected X, saw Y".  Run as:
+#   sh /suite.sh main       everything; boot with TCG thread=single
+#   sh /suite.sh parallel   exact counting from both CPUs; thread=multi
+#   sh /suite.sh demo       the demo's output, no checks
+
+D=/sys/kernel/debug/dropmon
+KO=/lib/modules/dropmon.ko
+PORT=9			# nothing listens on the discard port
+N=500
+IP=/usr/sbin/ip		# iproute2; busybox's ip lacks netns and veth
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; }
+check_eq() {	# name expected seen
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', saw '$3'"; fi
+}
+check_match() {	# name ERE seen
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then pass "$1"
+	else fail "$1" "expected a match for /$2/, saw '$3'"; fi
+}
+check_rc() {	# name expected-rc command...
+	name=$1 want=$2
+	shift 2
+	"$@" >/tmp/rc.out 2>&1
+	rc=$?
+	if [ "$rc" = "$want" ]; then pass "$name"
+	else fail "$name" "expected exit $want, saw $rc: $(head -c 200 /tmp/rc.out)"; fi
+}
+
+# The kernel's differences, read from the kernel itself.
+if grep -q ' __udp4_lib_rcv$' /proc/kallsyms; then U4=__udp4_lib_rcv; else U4=udp_rcv; fi
+if grep -q ' __udp6_lib_rcv$' /proc/kallsyms; then U6=__udp6_lib_rcv; else U6=udpv6_rcv; fi
+if grep -q reason /sys/kernel/tracing/events/skb/kfree_skb/format 2>/dev/null; then
+	NOSOCK=NO_SOCKET
+else
+	NOSOCK=-
+fi
+ROOTNS=$(readlink /proc/self/ns/net | tr -dc 0-9)
+
+load() { insmod "$KO" "$@"; }
+unload() { rmmod dropmon; }
+
+# Copy one view once: every helper below reads the same snapshot.
+snap() { cat "$D/$1" >"/tmp/$1"; }
+hdr() { head -n 1 "/tmp/$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# Sum of the counts of matching rows in the copied view $1:
+#   sum VIEW SYMBOL REASON DEV PROTO [NETNS]   (SYMBOL or REASON "*": any)
+sum() {
+	awk -F'\t' -v s="$2" -v r="$3" -v d="$4" -v p="$5" -v n="$6" '
+		/^#/ { next }
+		(s == "*" || index($3, s "+") == 1) && (r == "*" || $5 == r) &&
+		$6 == d && $8 == p && (n == "" || $7 == n) { c += $1 }
+		END { print c + 0 }' "/tmp/$1"
+}
+
+# "ok ok" when sum(count) + lost == drops and rows == keys in view $1.
+invariant() {
+	awk -F'\t' '
+		NR == 1 { for (i = 1; i <= split($0, h, " "); i++) {
+				split(h[i], kv, "="); H[kv[1]] = kv[2] }
+			  next }
+		NR == 2 { next }
+		{ s += $1; n++ }
+		END { a = (s + H["lost"] == H["drops"]) ? "ok" : "sum=" s "+lost=" H["lost"] "!=drops=" H["drops"]
+		      b = (n == H["keys"]) ? "ok" : "rows=" n "!=keys=" H["keys"]
+		      print a, b }' "/tmp/$1"
+}
+
+# Wait until view $1 has seq >= $2 (at most $3 s, default 30).
+wait_seq() {
+	i=0
+	while snap "$1" && [ "$(hdr "$1" seq)" -lt "$2" ]; do
+		i=$((i + 1))
+		[ $i -gt $((${3:-30} * 10)) ] && return 1
+		usleep 100000
+	done
+}
+
+# Wait until everything sent so far is in the totals: two more intervals.
+settle() {
+	snap totals
+	wait_seq totals $(($(hdr totals seq) + 2)) || fail settle "expected totals seq to advance, saw $(hdr totals seq)"
+}
+
+check_dmesg() {	# name
+	bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|sleeping function called from invalid context' | head -n 3)
+	check_eq "$1: dmesg clean" "" "$bad"
+}
+
+# --- load, format, exclusive loading -----------------------------------
+t_format() {
+	check_rc "load" 0 load interval_ms=3600000
+	check_eq "stats mode" 400 "$(stat -c %a $D/stats)"
+	check_eq "totals mode" 400 "$(stat -c %a $D/totals)"
+	for v in stats totals; do
+		snap $v
+		check_match "$v header at seq 0" \
+			'^# dropmon format=1 seq=0 interval_ms=3600000 start_ns=[0-9]+ end_ns=[0-9]+ keys=0 drops=0 lost=0$' \
+			"$(head -n 1 /tmp/$v)"
+		check_eq "$v column header" "$(printf '# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto')" \
+			"$(sed -n 2p /tmp/$v)"
+		check_eq "$v has no rows" 2 "$(wc -l </tmp/$v)"
+	done
+	check_eq "params visible" "1024 3600000" \
+		"$(cat /sys/module/dropmon/parameters/max_keys) $(cat /sys/module/dropmon/parameters/interval_ms)"
+	insmod "$KO" >/tmp/twice 2>&1
+	check_eq "second load refused" "17 File exists" "$? $(grep -o 'File exists' /tmp/twice)"
+	check_eq "still loaded once" 1 "$(grep -c '^dropmon ' /proc/modules)"
+	unload
+	check_eq "unloaded" "" "$(ls $D 2>&1 | grep -v 'No such file')"
+	check_dmesg format
+}
+
+# --- parameters ----------------------------------------------------------
+t_params() {
+	for p in max_keys=15 max_keys=65537 max_keys=0 max_keys=-1 max_keys=abc \
+		 max_keys=99999999999 interval_ms=99 interval_ms=3600001 \
+		 interval_ms=0 interval_ms=1x; do
+		name=${p%%=*} val=${p#*=}
+		case $name in
+		max_keys) range="16 to 65536" ;;
+		*) range="100 to 3600000" ;;
+		esac
+		dmesg -c >/dev/null
+		load "$p" >/tmp/ins 2>&1
+		rc=$?
+		# busybox insmod exits with the errno: 22 is EINVAL.
+		check_eq "refuse $p" "rc=22 Invalid argument" \
+			"rc=$rc $(grep -o 'Invalid argument' /tmp/ins)"
+		check_eq "refuse $p: message" \
+			"dropmon: $name=$val is invalid: it must be a number from $range" \
+			"$(dmesg | grep -o "dropmon: $name=.*" | head -n 1)"
+		grep -q '^dropmon ' /proc/modules && unload
+	done
+	for p in max_keys=16 max_keys=65536 interval_ms=100 interval_ms=3600000; do
+		check_rc "accept $p" 0 load "$p"
+		unload
+	done
+	check_dmesg params
+}
+
+# --- exact counts -------------------------------------------------------
+# count NAME SYMBOL PROTO DMGEN-ARGS...: N drops of one key, exactly.
+count() {
+	name=$1 sym=$2 proto=$3
+	shift 3
+	snap totals
+	before=$(sum totals "$sym" "$NOSOCK" lo "$proto" "$ROOTNS")
+	dmgen "$@" || fail "$name" "dmgen $* failed"
+	settle
+	after=$(sum totals "$sym" "$NOSOCK" lo "$proto" "$ROOTNS")
+	check_eq "$name: $sym $NOSOCK lo $proto counts exactly $N" $N $((after - before))
+}
+
+t_counts() {
+	count udp4 "$U4" ipv4 udp4 $N $PORT
+	count udp6 "$U6" ipv6 udp6 $N $PORT
+	count tcp4 tcp_v4_rcv ipv4 tcp4 $N $PORT
+	count tcp6 tcp_v6_rcv ipv6 tcp6 $N $PORT
+	snap totals
+	locs=$(awk -F'\t' -v a="$U4+" -v b="$U6+" '!/^#/ && $6 == "lo" &&
+		(index($3, a) == 1 || index($3, b) == 1 || $3 ~ /^tcp_v[46]_rcv\+/) { print $2 }' /tmp/totals |
+		sort -u | wc -l)
+	check_eq "four protocols, four locations" 4 "$locs"
+	row=$(awk -F'\t' -v a="$U4+" '!/^#/ && index($3, a) == 1 && $6 == "lo"' /tmp/totals | head -n 1)
+	check_match "row format" \
+		"^[0-9]+	0xffffffff[0-9a-f]{8}	$U4\\+0x[0-9a-f]+/0x[0-9a-f]+	vmlinux	$NOSOCK	lo	$ROOTNS	ipv4\$" "$row"
+	for v in stats totals; do
+		snap $v
+		check_eq "$v invariant" "ok ok" "$(invariant $v)"
+	done
+	# dropmon-show reads the same file and prints the classic line.
+	dropmon-show --totals >/tmp/show 2>/tmp/show.err
+	check_eq "dropmon-show exit" 0 $?
+	snap totals
+	want="$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS"): $U4+"
+	line=$(grep -F -- "$want" /tmp/show | head -n 1)
+	check_match "dropmon-show classic line" \
+		"^[0-9]+: $U4\\+0x[0-9a-f]+/0x[0-9a-f]+@lo \\(vmlinux\\) $NOSOCK\$" "$line"
+	check_eq "dropmon-show one line per row" "$(($(wc -l </tmp/totals) - 2))" "$(wc -l </tmp/show)"
+}
+
+# --- rotation -------------------------------------------------------------
+t_rotation() {
+	snap stats
+	s0=$(hdr stats seq)
+	wait_seq stats $((s0 + 1))
+	s=$(hdr stats seq)
+	dmgen udp4 $N $PORT
+	# Poll every snapshot until two idle ones have passed.
+	seen="" total=0 last=$s gap=0
+	i=0
+	while [ $i -lt 400 ]; do
+		snap stats
+		q=$(hdr stats seq)
+		if [ "$q" != "$last" ]; then
+			[ "$q" -ne $((last + 1)) ] && gap=1
+			c=$(sum stats "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+			total=$((total + c))
+			seen="$seen $q:$c"
+			[ "$(invariant stats)" = "ok ok" ] || fail "rotation invariant" "$(invariant stats) at seq $q"
+			last=$q
+			[ "$q" -ge $((s + 4)) ] && break
+		fi
+		i=$((i + 1))
+		usleep 50000
+	done
+	check_eq "rotation: seq advances one by one" 0 $gap
+	check_eq "rotation: the snapshots after sending hold exactly $N" $N $total
+	check_match "rotation: the row vanished after idle intervals" ":0\$" "$seen"
+	snap totals
+	check_match "rotation: totals keep the row" '^[1-9]' "$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")"
+	check_eq "rotation: interval_ms in header" 500 "$(hdr stats interval_ms)"
+	check_match "rotation: start_ns < end_ns" yes \
+		"$([ "$(hdr stats start_ns)" -lt "$(hdr stats end_ns)" ] && echo yes)"
+}
+
+# --- a veth in a new network namespace -----------------------------------
+t_veth() {
+	insmod /lib/modules/veth.ko 2>/dev/null
+	mkdir -p /run/netns
+	$IP netns add dmns || { fail veth "ip netns add failed"; return; }
+	$IP link add dmv0 type veth peer name dmv1 netns dmns &&
+		$IP link set dmv0 up && $IP -n dmns link set dmv1 up ||
+		{ fail veth "veth setup failed"; return; }
+	ns=$($IP netns exec dmns readlink /proc/self/ns/net | tr -dc 0-9)
+	check_match "veth: netns differs from the root's" "^[0-9]+\$" \
+		"$([ "$ns" != "$ROOTNS" ] && echo "$ns")"
+	snap totals
+	before=$(sum totals '*' '*' dmv1 0x88b5 "$ns")
+	dmgen raw dmv0 $N 0x88b5 || fail veth "dmgen raw failed"
+	settle
+	after=$(sum totals '*' '*' dmv1 0x88b5 "$ns")
+	check_eq "veth: dmv1 in its netns ($ns), proto 0x88b5, exactly $N" $N $((after - before))
+	$IP link del dmv0
+	$IP netns del dmns
+	check_dmesg veth
+}
+
+# --- 1-byte and odd-sized reads -------------------------------------------
+t_reads() {
+	for v in stats totals; do
+		ok=""
+		for try in 1 2 3 4 5; do
+			cat $D/$v >/tmp/full
+			dmgen readbytes $D/$v 1 >/tmp/one
+			dmgen readbytes $D/$v 7 >/tmp/seven
+			if cmp -s /tmp/full /tmp/one && cmp -s /tmp/full /tmp/seven; then
+				ok=same
+				break
+			fi
+			# A rotation between the reads changes seq: try again.
+		done
+		check_eq "$v: 1-byte and 7-byte reads give the same bytes ($(wc -c </tmp/full) bytes)" same "$ok"
+	done
+}
+
+# --- overflow ---------------------------------------------------------------
+t_overflow() {
+	check_rc "overflow: load max_keys=16" 0 load max_keys=16 interval_ms=500
+	wait_seq totals 1
+	# 20 keys of 5 events on CPU 0 in a fresh netns: 16 fit, 4 do not.
+	dmgen -c 0 -n raw lo 5 0x88b5-0x88c8 || fail overflow "dmgen failed"
+	settle
+	check_eq "overflow: totals hold max_keys rows" 16 "$(hdr totals keys)"
+	check_eq "overflow: drops" 100 "$(hdr totals drops)"
+	check_eq "overflow: lost counts exactly the excess" 20 "$(hdr totals lost)"
+	check_eq "overflow: every row counts 5" "" \
+		"$(awk -F'\t' '!/^#/ && $1 != 5' /tmp/totals)"
+	check_eq "overflow: invariant" "ok ok" "$(invariant totals)"
+	unload
+	check_dmesg overflow
+}
+
+# --- unload while a reader holds the file open -----------------------------
+t_open_reader() {
+	load interval_ms=100
+	exec 3<$D/stats
+	rmmod dropmon 2>/tmp/busy
+	check_eq "unload refused while stats is open" "1 still loaded" \
+		"$? $(grep -q '^dropmon ' /proc/modules && echo still loaded)"
+	sleep 1
+	check_match "the open reader still reads its snapshot" '^# dropmon format=1 seq=0 ' "$(head -n 1 <&3)"
+	exec 3<&-
+	check_rc "unload after the reader closed" 0 unload
+	check_dmesg open-reader
+}
+
+# --- unload and reload during a drop storm on both CPUs --------------------
+t_storm() {
+	dmgen -c 0 flood 600 $PORT >/tmp/flood0 &
+	f0=$!
+	dmgen -c 1 flood 600 $PORT udp6 >/tmp/flood1 &
+	f1=$!
+	sleep 1
+	ok=0
+	for i in $(seq 20); do
+		load interval_ms=100 || break
+		usleep 300000
+		cat $D/stats >/dev/null && cat $D/totals >/dev/null || break
+		unload || break
+		ok=$i
+	done
+	kill $f0 $f1
+	wait
+	check_eq "storm: 20 load/unload cycles under a flood on both CPUs" 20 $ok
+	check_match "storm: floods ran" 'sent=[1-9]' "$(cat /tmp/flood0 /tmp/flood1)"
+	check_dmesg storm
+}
+
+t_show_errors() {
+	dropmon-show >/tmp/out 2>/tmp/err
+	check_eq "dropmon-show without the module: exit 2" 2 $?
+	check_match "dropmon-show without the module: says so" "not loaded.*modprobe dropmon" "$(cat /tmp/err)"
+}
+
+suite_main() {
+	t_format
+	t_params
+	check_rc "load interval_ms=500" 0 load interval_ms=500
+	t_counts
+	t_rotation
+	t_veth
+	t_reads
+	unload
+	check_dmesg counts
+	t_overflow
+	t_open_reader
+	t_storm
+	t_show_errors
+}
+
+# Both CPUs count the same key at the same time, truly in parallel.
+suite_parallel() {
+	check_rc "load" 0 load interval_ms=500
+	wait_seq totals 1
+	snap totals
+	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	tb=$(sum totals tcp_v4_rcv "$NOSOCK" lo ipv4 "$ROOTNS")
+	dmgen -c 0 udp4 $((N * 4)) $PORT & a=$!
+	dmgen -c 1 udp4 $((N * 4)) $PORT & b=$!
+	dmgen -c 0 tcp4 $N $PORT & c=$!
+	dmgen -c 1 tcp4 $N $PORT & d=$!
+	wait $a $b $c $d
+	settle
+	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	ta=$(sum totals tcp_v4_rcv "$NOSOCK" lo ipv4 "$ROOTNS")
+	check_eq "parallel: udp4 from both CPUs, exactly $((N * 8))" $((N * 8)) $((after - before))
+	check_eq "parallel: tcp4 from both CPUs, exactly $((N * 2))" $((N * 2)) $((ta - tb))
+	check_eq "parallel: invariant" "ok ok" "$(invariant totals)"
+	check_rc "unload" 0 unload
+	check_dmesg parallel
+}
+
+suite_demo() {
+	load interval_ms=2000
+	for round in 1 2; do
+		snap stats
+		dmgen udp4 $((round * 300)) $PORT
+		dmgen udp6 $((round * 200)) $PORT
+		dmgen tcp4 $((round * 50)) $PORT
+		dmgen -n raw lo $((round * 20)) 0x88b5
+		wait_seq stats $(($(hdr stats seq) + 1))
+		echo "===== interval $round: cat $D/stats ====="
+		cat $D/stats
+		echo "===== interval $round: dropmon-show ====="
+		dropmon-show
+	done
+	echo "===== dropmon-show --totals ====="
+	dropmon-show --totals
+	unload
+}
+
+case "$1" in
+main) suite_main ;;
+parallel) suite_parallel ;;
+demo) suite_demo ;;
+*) fail suite "expected main, parallel or demo, saw '$1'" ;;
+esac

@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmgen - generate exactly-known packet drops for dropmon tests.
+ *
+ * All traffic goes to loopback (127.0.0.1 / ::1) or to an interface named
+ * on the command line. Nothing is ever sent off-host by design.
+ *
+ * Built as a static binary and run as root inside a busybox initramfs.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_COUNT	100000000UL
+#define MAX_SECONDS	3600UL
+#define MAX_BUFSZ	(16UL * 1024 * 1024)
+#define UDP_PAYLOAD	16
+#define ETH_PAYLOAD	46
+/* Give up on one datagram/frame after this many consecutive retries. */
+#define MAX_RETRIES	20000
+#define RETRY_USEC	500
+
+static const char *usage_text =
+	"usage: dmgen [-n] [-c CPU] COMMAND ARGS...\n"
+	"\n"
+	"global options:\n"
+	"  -n        unshare into a fresh network namespace and bring lo up\n"
+	"  -c CPU    pin to CPU before doing anything\n"
+	"  -h        show this help\n"
+	"\n"
+	"commands:\n"
+	"  udp4 N PORT                  send N UDP datagrams to 127.0.0.1:PORT\n"
+	"  udp6 N PORT                  send N UDP datagrams to [::1]:PORT\n"
+	"  tcp4 N PORT                  N refused TCP connects to 127.0.0.1:PORT\n"
+	"  tcp6 N PORT                  N refused TCP connects to [::1]:PORT\n"
+	"  raw IFNAME N ETYPE...        send N broadcast frames per ethertype\n"
+	"                               (ETYPE: hex 0x0600..0xffff or A-B range)\n"
+	"  flood SECONDS PORT [udp4|udp6]\n"
+	"                               UDP flood to closed loopback PORT,\n"
+	"                               prints 'flood: sent=<count>';\n"
+	"                               SIGTERM ends it early\n"
+	"  readbytes FILE [BUFSZ]       copy FILE to stdout, BUFSZ bytes per read\n"
+	"                               (default 1)\n"
+	"\n"
+	"limits: N 1..100000000, PORT 1..65535, SECONDS 1..3600\n";
+
+/* Wrong number of arguments for a command: short synopsis, exit 1. */
+static void __attribute__((noreturn)) usage_error(const char *synopsis)
+{
+	fprintf(stderr, "dmgen: usage: dmgen [-n] [-c CPU] %s (see dmgen -h)\n",
+		synopsis);
+	exit(1);
+}
+
+static void __attribute__((noreturn)) full_usage_error(void)
+{
+	fputs(usage_text, stderr);
+	exit(1);
+}
+
+/* "dmgen: <what failed>: <strerror>" using the current errno. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die_errno(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fputs("dmgen: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+	exit(1);
+}
+
+/* "dmgen: <message>" without errno. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dmgen: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Strict unsigned parse: whole string, no sign, no whitespace, in range. */
+static int parse_ulong(const char *s, int base, unsigned long min,
+		       unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ' || *s == '\t')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno || *end != '\0' || end == s)
+		return -1;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static unsigned long arg_count(const char *s)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, 10, 1, MAX_COUNT, &v))
+		die("invalid count '%s': must be an integer 1..%lu", s,
+		    MAX_COUNT);
+	return v;
+}
+
+static uint16_t arg_port(const char *s)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, 10, 1, 65535, &v))
+		die("invalid port '%s': must be an integer 1..65535", s);
+	return (uint16_t)v;
+}
+
+static void sleep_usec(long usec)
+{
+	struct timespec ts = { .tv_sec = usec / 1000000,
+			       .tv_nsec = (usec % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ---- global options ---------------------------------------------------- */
+
+static void pin_cpu(const char *s)
+{
+	unsigned long cpu;
+	cpu_set_t set;
+
+	if (parse_ulong(s, 10, 0, CPU_SETSIZE - 1, &cpu))
+		die("invalid cpu '%s': must be an integer 0..%d", s,
+		    CPU_SETSIZE - 1);
+	CPU_ZERO(&set);
+	CPU_SET((int)cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die_errno("sched_setaffinity cpu %lu", cpu);
+}
+
+static void new_netns(void)
+{
+	struct ifreq ifr;
+	int fd;
+
+	if (unshare(CLONE_NEWNET))
+		die_errno("unshare(CLONE_NEWNET)");
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_errno("socket(AF_INET, SOCK_DGRAM)");
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
+		die_errno("SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		die_errno("SIOCSIFFLAGS lo up");
+	close(fd);
+}
+
+/* ---- loopback addresses ------------------------------------------------ */
+
+struct lo_addr {
+	int family;
+	socklen_t len;
+	struct sockaddr_storage ss;
+};
+
+static void make_lo_addr(int v6, uint16_t port, struct lo_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (v6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = in6addr_loopback;
+		a->family = AF_INET6;
+		a->len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a->family = AF_INET;
+		a->len = sizeof(*sin);
+	}
+}
+
+static const char *proto_name(int v6, int tcp)
+{
+	if (tcp)
+		return v6 ? "tcp6" : "tcp4";
+	return v6 ? "udp6" : "udp4";
+}
+
+/* ---- udp4 / udp6 ------------------------------------------------------- */
+
+static int cmd_udp(int v6, int argc, char **argv)
+{
+	const char *name = proto_name(v6, 0);
+	unsigned char payload[UDP_PAYLOAD];
+	struct lo_addr a;
+	unsigned long n, i;
+	uint16_t port;
+	int fd;
+
+	if (argc != 3)
+		usage_error(v6 ? "udp6 N PORT" : "udp4 N PORT");
+	n = arg_count(argv[1]);
+	port = arg_port(argv[2]);
+	make_lo_addr(v6, port, &a);
+	memcpy(payload, "dropmon-dmgen-16", UDP_PAYLOAD);
+
+	/* Deliberately unconnected: ICMP errors are not reported to it. */
+	fd = socket(a.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_errno("%s: socket", name);
+
+	for (i = 0; i < n; i++) {
+		int tries = 0;
+
+		for (;;) {
+			ssize_t r = sendto(fd, payload, sizeof(payload), 0,
+					   (struct sockaddr *)&a.ss, a.len);
+
+			if (r == (ssize_t)sizeof(payload))
+				break;
+			if (r >= 0) {
+				errno = EMSGSIZE;
+				die_errno("%s: short sendto (%zd of %zu bytes)",
+					  name, r, sizeof(payload));
+			}
+			if (errno == EINTR)
+				continue;
+			if (errno != ENOBUFS && errno != EAGAIN &&
+			    errno != ECONNREFUSED)
+				die_errno("%s: sendto port %u datagram %lu",
+					  name, port, i + 1);
+			if (++tries > MAX_RETRIES)
+				die_errno("%s: sendto port %u datagram %lu, "
+					  "giving up after %d retries",
+					  name, port, i + 1, MAX_RETRIES);
+			sleep_usec(RETRY_USEC);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/* ---- tcp4 / tcp6 ------------------------------------------------------- */
+
+static int cmd_tcp(int v6, int argc, char **argv)
+{
+	const char *name = proto_name(v6, 1);
+	struct lo_addr a;
+	unsigned long n, i;
+	uint16_t port;
+
+	if (argc != 3)
+		usage_error(v6 ? "tcp6 N PORT" : "tcp4 N PORT");
+	n = arg_count(argv[1]);
+	port = arg_port(argv[2]);
+	make_lo_addr(v6, port, &a);
+
+	for (i = 0; i < n; i++) {
+		int fd = socket(a.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int r;
+
+		if (fd < 0)
+			die_errno("%s: socket", name);
+		do {
+			r = connect(fd, (struct sockaddr *)&a.ss, a.len);
+		} while (r < 0 && errno == EINTR);
+		if (r == 0)
+			die("%s: connect port %u attempt %lu: unexpectedly "
+			    "succeeded (is something listening?)",
+			    name, port, i + 1);
+		if (errno != ECONNREFUSED)
+			die_errno("%s: connect port %u attempt %lu "
+				  "(expected ECONNREFUSED)", name, port, i + 1);
+		close(fd);
+	}
+	return 0;
+}
+
+/* ---- raw --------------------------------------------------------------- */
+
+struct etype_range {
+	uint16_t first, last;
+};
+
+static uint16_t parse_etype(const char *arg, const char *s)
+{
+	unsigned long v;
+
+	/* Base 16 accepts an optional 0x prefix. */
+	if (parse_ulong(s, 16, 0x0600, 0xffff, &v))
+		die("invalid ethertype '%s': must be hex 0x0600..0xffff "
+		    "or a range A-B", arg);
+	return (uint16_t)v;
+}
+
+static void parse_etype_arg(const char *arg, struct etype_range *r)
+{
+	const char *dash = strchr(arg, '-');
+
+	if (!dash) {
+		r->first = r->last = parse_etype(arg, arg);
+		return;
+	}
+	{
+		size_t len = (size_t)(dash - arg);
+		char lo[32];
+
+		if (len == 0 || len >= sizeof(lo))
+			die("invalid ethertype range '%s'", arg);
+		memcpy(lo, arg, len);
+		lo[len] = '\0';
+		r->first = parse_etype(arg, lo);
+		r->last = parse_etype(arg, dash + 1);
+		if (r->first > r->last)
+			die("invalid ethertype range '%s': start > end", arg);
+	}
+}
+
+static int cmd_raw(int argc, char **argv)
+{
+	static const unsigned char dst[ETH_ALEN] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const unsigned char src[ETH_ALEN] = {
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+	unsigned char frame[ETH_HLEN + ETH_PAYLOAD];
+	struct etype_range *ranges;
+	struct sockaddr_ll sll;
+	const char *ifname;
+	unsigned int ifindex;
+	unsigned long n, i;
+	int nranges, k, fd;
+
+	if (argc < 4)
+		usage_error("raw IFNAME N ETHERTYPE[-ETHERTYPE]...");
+	ifname = argv[1];
+	if (strlen(ifname) == 0 || strlen(ifname) >= IFNAMSIZ)
+		die("invalid interface name '%s'", ifname);
+	n = arg_count(argv[2]);
+	nranges = argc - 3;
+	ranges = calloc((size_t)nranges, sizeof(*ranges));
+	if (!ranges)
+		die_errno("calloc");
+	/* Validate everything before sending anything. */
+	for (k = 0; k < nranges; k++)
+		parse_etype_arg(argv[3 + k], &ranges[k]);
+
+	ifindex = if_nametoindex(ifname);
+	if (ifindex == 0)
+		die_errno("if_nametoindex %s", ifname);
+
+	/* Protocol 0: send-only, the socket never receives anything. */
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_errno("socket(AF_PACKET, SOCK_RAW)");
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = 0;
+	sll.sll_ifindex = (int)ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die_errno("bind AF_PACKET to %s", ifname);
+
+	memset(frame, 0, sizeof(frame));
+	memcpy(frame, dst, ETH_ALEN);
+	memcpy(frame + ETH_ALEN, src, ETH_ALEN);
+
+	for (k = 0; k < nranges; k++) {
+		unsigned int et;
+
+		for (et = ranges[k].first; et <= ranges[k].last; et++) {
+			frame[12] = (unsigned char)(et >> 8);
+			frame[13] = (unsigned char)(et & 0xff);
+			for (i = 0; i < n; i++) {
+				int tries = 0;
+
+				for (;;) {
+					ssize_t r = send(fd, frame,
+							 sizeof(frame), 0);
+
+					if (r == (ssize_t)sizeof(frame))
+						break;
+					if (r >= 0) {
+						errno = EMSGSIZE;
+						die_errno("raw: short send on %s "
+							  "(%zd of %zu bytes)",
+							  ifname, r,
+							  sizeof(frame));
+					}
+					if (errno == EINTR)
+						continue;
+					if (errno != ENOBUFS &&
+					    errno != EAGAIN)
+						die_errno("raw: send on %s "
+							  "ethertype 0x%04x "
+							  "frame %lu", ifname,
+							  et, i + 1);
+					if (++tries > MAX_RETRIES)
+						die_errno("raw: send on %s "
+							  "ethertype 0x%04x "
+							  "frame %lu, giving "
+							  "up after %d retries",
+							  ifname, et, i + 1,
+							  MAX_RETRIES);
+					sleep_usec(RETRY_USEC);
+				}
+			}
+		}
+	}
+	close(fd);
+	free(ranges);
+	return 0;
+}
+
+/* ---- flood ------------------------------------------------------------- */
+
+/* SIGTERM or SIGINT end a flood early, still printing what was sent. */
+static volatile sig_atomic_t flood_stop;
+
+static void flood_on_signal(int sig)
+{
+	(void)sig;
+	flood_stop = 1;
+}
+
+static int cmd_flood(int argc, char **argv)
+{
+	unsigned char payload[UDP_PAYLOAD];
+	unsigned long secs, sent = 0, iter = 0;
+	struct timespec start, now;
+	struct lo_addr a;
+	uint16_t port;
+	int v6 = 0, fd;
+
+	if (argc != 3 && argc != 4)
+		usage_error("flood SECONDS PORT [udp4|udp6]");
+	if (parse_ulong(argv[1], 10, 1, MAX_SECONDS, &secs))
+		die("invalid seconds '%s': must be an integer 1..%lu",
+		    argv[1], MAX_SECONDS);
+	port = arg_port(argv[2]);
+	if (argc == 4) {
+		if (!strcmp(argv[3], "udp6"))
+			v6 = 1;
+		else if (strcmp(argv[3], "udp4"))
+			die("invalid flood protocol '%s': must be udp4 or udp6",
+			    argv[3]);
+	}
+	make_lo_addr(v6, port, &a);
+	memcpy(payload, "dropmon-dmgen-16", UDP_PAYLOAD);
+
+	fd = socket(a.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_errno("flood: socket");
+	if (clock_gettime(CLOCK_MONOTONIC, &start))
+		die_errno("flood: clock_gettime");
+	signal(SIGTERM, flood_on_signal);
+	signal(SIGINT, flood_on_signal);
+
+	while (!flood_stop) {
+		ssize_t r;
+
+		if ((iter++ & 255) == 0) {
+			long long ns;
+
+			if (clock_gettime(CLOCK_MONOTONIC, &now))
+				die_errno("flood: clock_gettime");
+			ns = (long long)(now.tv_sec - start.tv_sec) *
+				     1000000000LL +
+			     (now.tv_nsec - start.tv_nsec);
+			if (ns >= (long long)secs * 1000000000LL)
+				break;
+		}
+		r = sendto(fd, payload, sizeof(payload), MSG_DONTWAIT,
+			   (struct sockaddr *)&a.ss, a.len);
+		if (r == (ssize_t)sizeof(payload)) {
+			sent++;
+			continue;
+		}
+		if (r >= 0) {
+			errno = EMSGSIZE;
+			die_errno("flood: short sendto (%zd of %zu bytes)", r,
+				  sizeof(payload));
+		}
+		if (errno == EINTR || errno == ECONNREFUSED ||
+		    errno == ENOBUFS || errno == EAGAIN)
+			continue;
+		die_errno("flood: sendto port %u", port);
+	}
+	close(fd);
+
+	if (printf("flood: sent=%lu\n", sent) < 0 || fflush(stdout))
+		die_errno("flood: write stdout");
+	return 0;
+}
+
+/* ---- readbytes --------------------------------------------------------- */
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("readbytes: write stdout");
+		}
+		if (w == 0) {
+			errno = EIO;
+			die_errno("readbytes: write stdout");
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
+static int cmd_readbytes(int argc, char **argv)
+{
+	unsigned long bufsz = 1;
+	const char *path;
+	char *buf;
+	int fd;
+
+	if (argc != 2 && argc != 3)
+		usage_error("readbytes FILE [BUFSZ]");
+	path = argv[1];
+	if (argc == 3 && parse_ulong(argv[2], 10, 1, MAX_BUFSZ, &bufsz))
+		die("invalid buffer size '%s': must be an integer 1..%lu",
+		    argv[2], MAX_BUFSZ);
+	buf = malloc(bufsz);
+	if (!buf)
+		die_errno("readbytes: malloc %lu", bufsz);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die_errno("readbytes: open %s", path);
+	for (;;) {
+		ssize_t r = read(fd, buf, bufsz);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("readbytes: read %s", path);
+		}
+		if (r == 0)
+			break;
+		write_all(STDOUT_FILENO, buf, (size_t)r);
+	}
+	close(fd);
+	free(buf);
+	return 0;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	const char *cpu = NULL;
+	const char *cmd;
+	int do_netns = 0;
+	int i;
+
+	/* Options stop at the first non-option (the subcommand). */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-n")) {
+			do_netns = 1;
+		} else if (!strcmp(argv[i], "-c")) {
+			if (i + 1 >= argc)
+				die("option -c requires a CPU argument");
+			cpu = argv[++i];
+		} else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else {
+			fprintf(stderr, "dmgen: unknown option '%s'\n",
+				argv[i]);
+			full_usage_error();
+		}
+	}
+	if (i >= argc)
+		full_usage_error();
+
+	/* Pin first so that everything, including netns setup, is on CPU. */
+	if (cpu)
+		pin_cpu(cpu);
+	if (do_netns)
+		new_netns();
+
+	cmd = argv[i];
+	argc -= i;
+	argv += i;
+	if (!strcmp(cmd, "udp4"))
+		return cmd_udp(0, argc, argv);
+	if (!strcmp(cmd, "udp6"))
+		return cmd_udp(1, argc, argv);
+	if (!strcmp(cmd, "tcp4"))
+		return cmd_tcp(0, argc, argv);
+	if (!strcmp(cmd, "tcp6"))
+		return cmd_tcp(1, argc, argv);
+	if (!strcmp(cmd, "raw"))
+		return cmd_raw(argc, argv);
+	if (!strcmp(cmd, "flood"))
+		return cmd_flood(argc, argv);
+	if (!strcmp(cmd, "readbytes"))
+		return cmd_readbytes(argc, argv);
+	if (!strcmp(cmd, "help"))
+		return fputs(usage_text, stdout) < 0;
+
+	fprintf(stderr, "dmgen: unknown command '%s'\n", cmd);
+	full_usage_error();
+}

@@ -1,0 +1,1107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_stats.c - unit tests for the dropmon stats parser and dropmon-show.
+ *
+ * Usage: test_stats FIXTURE_DIR [DROPMON_SHOW_BINARY...]
+ *
+ * Every check prints one line, "PASS: <name>" or
+ * "FAIL: <name>: expected <X>, saw <Y>", then a summary
+ * "unit: N passed, M failed".  Exits 1 if anything failed.
+ *
+ * Parser inputs are always copied into a malloc()ed buffer of exactly their
+ * length, so that ASan catches any read past the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stats.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define STR(s)		s, sizeof(s) - 1	/* literal and its length */
+
+#define PROG_PREFIX	"dropmon-show: "
+#define MALFORMED_SUFFIX \
+	"; is this a dropmon stats file? (this dropmon-show reads format=1)\n"
+
+struct buf {
+	char *p;
+	size_t len;
+};
+
+struct run_result {
+	int status;		/* exit code, or 128 + signal */
+	struct buf out;
+	struct buf err;
+};
+
+static unsigned int nr_passed, nr_failed;
+
+/* ------------------------------------------------------------------ */
+/* Reporting                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Print one result line and count it. */
+__attribute__((format(printf, 4, 0)))
+static bool vreport(bool ok, const char *exp, const char *saw,
+		    const char *fmt, va_list ap)
+{
+	fputs(ok ? "PASS: " : "FAIL: ", stdout);
+	vprintf(fmt, ap);
+	if (ok) {
+		putchar('\n');
+		nr_passed++;
+	} else {
+		printf(": expected %s, saw %s\n", exp, saw);
+		nr_failed++;
+	}
+	return ok;
+}
+
+__attribute__((format(printf, 1, 2)))
+static void pass(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(true, NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void fail(const char *exp, const char *saw, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(false, exp, saw, fmt, ap);
+	va_end(ap);
+}
+
+/* Quote @len bytes of @s on one line, escaping anything unprintable. */
+static const char *quote(char *dst, size_t size, const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	if (!s)
+		return "(null)";
+	dst[n++] = '"';
+	for (i = 0; i < len && n + 8 < size; i++) {
+		unsigned char c = s[i];
+
+		if (c == '\n')
+			n += snprintf(dst + n, size - n, "\\n");
+		else if (c == '\t')
+			n += snprintf(dst + n, size - n, "\\t");
+		else if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			n += snprintf(dst + n, size - n, "\\x%02x", c);
+		else
+			dst[n++] = (char)c;
+	}
+	if (i < len)
+		n += snprintf(dst + n, size - n, "...");
+	snprintf(dst + n, size - n, "\"");
+	return dst;
+}
+
+__attribute__((format(printf, 3, 4)))
+static bool check_u64(unsigned long long exp, unsigned long long saw,
+		      const char *fmt, ...)
+{
+	char e[32], s[32];
+	va_list ap;
+	bool ok;
+
+	snprintf(e, sizeof(e), "%llu", exp);
+	snprintf(s, sizeof(s), "%llu", saw);
+	va_start(ap, fmt);
+	ok = vreport(exp == saw, e, s, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+/* Compare @saw (@slen bytes, may be NULL) with @exp (@elen bytes). */
+__attribute__((format(printf, 5, 6)))
+static bool check_mem(const char *exp, size_t elen, const char *saw,
+		      size_t slen, const char *fmt, ...)
+{
+	bool ok = saw && elen == slen && memcmp(exp, saw, elen) == 0;
+	char e[1024], s[1024];
+	va_list ap;
+
+	quote(e, sizeof(e), exp, elen);
+	quote(s, sizeof(s), saw, slen);
+	va_start(ap, fmt);
+	ok = vreport(ok, e, s, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+#define check_str(exp, saw, ...) \
+	check_mem((exp), strlen(exp), (saw), (saw) ? strlen(saw) : 0, \
+		  __VA_ARGS__)
+
+/* Check that the string @saw contains @needle. */
+__attribute__((format(printf, 3, 4)))
+static bool check_contains(const char *needle, const char *saw,
+			   const char *fmt, ...)
+{
+	char e[512], q[480], s[512];
+	va_list ap;
+	bool ok;
+
+	snprintf(e, sizeof(e), "text containing %s",
+		 quote(q, sizeof(q), needle, strlen(needle)));
+	quote(s, sizeof(s), saw, saw ? strlen(saw) : 0);
+	va_start(ap, fmt);
+	ok = vreport(saw && strstr(saw, needle), e, s, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p) {
+		perror("test_stats: malloc");
+		exit(2);
+	}
+	return p;
+}
+
+/* Read a whole file; returns false (and reports a FAIL) if impossible. */
+static bool read_path(const char *path, struct buf *b)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 4096, n;
+
+	b->p = NULL;
+	b->len = 0;
+	if (!f) {
+		fail("a readable file", strerror(errno), "open %s", path);
+		return false;
+	}
+	b->p = xmalloc(cap + 1);
+	while ((n = fread(b->p + b->len, 1, cap - b->len, f)) > 0) {
+		b->len += n;
+		if (b->len == cap) {
+			cap *= 2;
+			b->p = realloc(b->p, cap + 1);
+			if (!b->p) {
+				perror("test_stats: realloc");
+				exit(2);
+			}
+		}
+	}
+	b->p[b->len] = '\0';
+	fclose(f);
+	return true;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = xmalloc(n);
+
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static bool read_fixture(const char *dir, const char *name, struct buf *b)
+{
+	char *path = path_join(dir, name);
+	bool ok = read_path(path, b);
+
+	free(path);
+	return ok;
+}
+
+/* Parse a copy of @len bytes of @text held in an exact-size buffer. */
+static enum dropmon_parse_status parse_exact(const char *text, size_t len,
+					     struct dropmon_stats *st,
+					     struct dropmon_parse_error *err)
+{
+	char *copy = xmalloc(len);
+	enum dropmon_parse_status ret;
+
+	memcpy(copy, text, len);
+	ret = dropmon_stats_parse(copy, len, st, err);
+	free(copy);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parser: good fixtures                                               */
+/* ------------------------------------------------------------------ */
+
+struct exp_row {
+	unsigned long long count;
+	unsigned long long location;
+	const char *symbol, *module, *reason, *dev;
+	unsigned int netns;
+	const char *proto;
+};
+
+static void check_row(const char *fx, size_t i, const struct dropmon_row *r,
+		      const struct exp_row *e)
+{
+	check_u64(e->count, r->count, "%s row %zu count", fx, i);
+	check_u64(e->location, r->location, "%s row %zu location", fx, i);
+	check_str(e->symbol, r->symbol, "%s row %zu symbol", fx, i);
+	check_str(e->module, r->module, "%s row %zu module", fx, i);
+	check_str(e->reason, r->reason, "%s row %zu reason", fx, i);
+	check_str(e->dev, r->dev, "%s row %zu dev", fx, i);
+	check_u64(e->netns, r->netns, "%s row %zu netns", fx, i);
+	check_str(e->proto, r->proto, "%s row %zu proto", fx, i);
+}
+
+static void check_header(const char *fx, const struct dropmon_header *h,
+			 const struct dropmon_header *e)
+{
+	check_u64(e->format, h->format, "%s header format", fx);
+	check_u64(e->seq, h->seq, "%s header seq", fx);
+	check_u64(e->interval_ms, h->interval_ms, "%s header interval_ms", fx);
+	check_u64(e->start_ns, h->start_ns, "%s header start_ns", fx);
+	check_u64(e->end_ns, h->end_ns, "%s header end_ns", fx);
+	check_u64(e->keys, h->keys, "%s header keys", fx);
+	check_u64(e->drops, h->drops, "%s header drops", fx);
+	check_u64(e->lost, h->lost, "%s header lost", fx);
+}
+
+static void test_good_fixture(const char *dir, const char *fx,
+			      const struct dropmon_header *eh,
+			      const struct exp_row *rows, size_t nr_rows)
+{
+	struct dropmon_parse_error err;
+	struct dropmon_stats st;
+	char saw[256];
+	struct buf b;
+	size_t i;
+
+	if (!read_fixture(dir, fx, &b))
+		return;
+	if (parse_exact(b.p, b.len, &st, &err)) {
+		snprintf(saw, sizeof(saw), "line %lu: %s", err.line, err.msg);
+		fail("success", saw, "%s parses", fx);
+		goto out;
+	}
+	pass("%s parses", fx);
+	check_header(fx, &st.hdr, eh);
+	if (check_u64(nr_rows, st.nr_rows, "%s row count", fx))
+		for (i = 0; i < nr_rows; i++)
+			check_row(fx, i, &st.rows[i], &rows[i]);
+	dropmon_stats_free(&st);
+out:
+	free(b.p);
+}
+
+static void test_good(const char *dir)
+{
+	static const struct dropmon_header h = {
+		1, 42, 1000, 4123456789012ULL, 4124456789012ULL, 7, 2504, 3,
+	};
+	static const struct exp_row rows[] = {
+		{ 1234, 0xffffffff81a1b2c3ULL, "__udp4_lib_rcv+0x5a2/0xb60",
+		  "vmlinux", "NO_SOCKET", "lo", 4026531840U, "ipv4" },
+		{ 800, 0xffffffff81b04f10ULL, "ip6_rcv_core+0x1f0/0x6a0",
+		  "vmlinux", "IP_INHDR", "eth0", 4026532281U, "ipv6" },
+		{ 300, 0xffffffffc0a1b2c3ULL, "?", "?", "-", "-", 0,
+		  "0x88b5" },
+		{ 100, 0xffffffff81c0ffeeULL, "kfree_skb_list_reason+0x30/0x50",
+		  "vmlinux", "77", "?", 4026531840U, "arp" },
+		{ 59, 0xffffffffc0b00100ULL, "br_handle_frame+0x1a/0x2e0",
+		  "bridge", "NOT_SPECIFIED", "br0", 4026531840U, "0x8100" },
+		{ 4, 0xffffffff81000001ULL, "sk_filter_trim_cap+0x10/0x200",
+		  "vmlinux", "SOCKET_FILTER", "veth1a2b3c4", 4026532500U,
+		  "ipv6" },
+		{ 4, 0xffffffff81000002ULL, "tcp_v4_rcv+0x80/0xe00",
+		  "vmlinux", "TCP_CSUM", "eth0", 4026531840U, "ipv4" },
+	};
+
+	test_good_fixture(dir, "good.stats", &h, rows, ARRAY_SIZE(rows));
+}
+
+static void test_empty(const char *dir)
+{
+	static const struct dropmon_header h = { 1, 0, 1000, 0, 0, 0, 0, 0 };
+	struct dropmon_stats st;
+	struct buf b;
+
+	test_good_fixture(dir, "empty.stats", &h, NULL, 0);
+	if (!read_fixture(dir, "empty.stats", &b))
+		return;
+	if (!parse_exact(b.p, b.len, &st, NULL)) {
+		check_u64(1, st.rows == NULL, "empty.stats has no row array");
+		dropmon_stats_free(&st);
+	}
+	free(b.p);
+}
+
+static void test_totals(const char *dir)
+{
+	static const struct dropmon_header h = {
+		1, 3600, 1000, 912345678ULL, 3600912345678ULL, 3,
+		ULLONG_MAX, 15,
+	};
+	static const struct exp_row rows[] = {
+		{ 18446744073709500000ULL, 0xffffffff81a1b2c3ULL,
+		  "__udp4_lib_rcv+0x5a2/0xb60", "vmlinux", "NO_SOCKET", "lo",
+		  4026531840U, "ipv4" },
+		{ 51599, 0xffffffffc0a1b2c3ULL, "?", "mlx5_core", "-",
+		  "enp3s0f0", UINT_MAX, "ipv6" },
+		{ 1, 0xffffffff81000002ULL, "nf_hook_slow+0xa1/0x120",
+		  "vmlinux", "NETFILTER_DROP", "wg0", 4026531840U, "ipv4" },
+	};
+
+	test_good_fixture(dir, "totals.stats", &h, rows, ARRAY_SIZE(rows));
+}
+
+/* ------------------------------------------------------------------ */
+/* Parser: malformed input                                             */
+/* ------------------------------------------------------------------ */
+
+struct bad_case {
+	const char *name;
+	const char *text;	/* fixture file name, or inline text */
+	size_t len;		/* inline text length, 0 for a fixture */
+	enum dropmon_parse_status status;
+	unsigned long line;
+	const char *msg;	/* substring expected in err.msg */
+};
+
+static const struct bad_case bad_fixtures[] = {
+	{ "bad-magic", "bad-magic.stats", 0, DROPMON_PARSE_MALFORMED, 1,
+	  "bad magic" },
+	{ "bad-format2", "bad-format2.stats", 0, DROPMON_PARSE_VERSION, 1,
+	  "unknown format version 2" },
+	{ "bad-missing-field", "bad-missing-field.stats", 0,
+	  DROPMON_PARSE_MALFORMED, 1,
+	  "expected 'interval_ms=', found 'start_ns'" },
+	{ "bad-column-header", "bad-column-header.stats", 0,
+	  DROPMON_PARSE_MALFORMED, 2, "column header is not" },
+	{ "bad-7fields", "bad-7fields.stats", 0, DROPMON_PARSE_MALFORMED, 4,
+	  "expected 8 TAB-separated fields, found 7" },
+	{ "bad-count-nan", "bad-count-nan.stats", 0, DROPMON_PARSE_MALFORMED,
+	  3, "count '12a' is not an unsigned decimal number" },
+	{ "bad-count-overflow", "bad-count-overflow.stats", 0,
+	  DROPMON_PARSE_MALFORMED, 3,
+	  "count '99999999999999999999999' overflows 64 bits" },
+	{ "bad-keys-mismatch", "bad-keys-mismatch.stats", 0,
+	  DROPMON_PARSE_MALFORMED, 5,
+	  "file ends after 2 data lines but keys=3" },
+	{ "bad-too-many-rows", "bad-too-many-rows.stats", 0,
+	  DROPMON_PARSE_MALFORMED, 4, "more data lines than keys=1" },
+	{ "bad-invariant", "bad-invariant.stats", 0, DROPMON_PARSE_MALFORMED,
+	  1, "drops=16 but sum of counts (14) + lost (1) differs" },
+	{ "bad-location", "bad-location.stats", 0, DROPMON_PARSE_MALFORMED, 3,
+	  "location '0xFFFFFFFF81A1B2C3' is not" },
+	{ "bad-truncated", "bad-truncated.stats", 0, DROPMON_PARSE_MALFORMED,
+	  4, "no newline at end of line" },
+	{ "bad-empty", "bad-empty.stats", 0, DROPMON_PARSE_MALFORMED, 1,
+	  "file is empty" },
+	{ "bad-nul", "bad-nul.stats", 0, DROPMON_PARSE_MALFORMED, 3,
+	  "NUL byte" },
+};
+
+#define HDR(keys, drops, lost) \
+	"# dropmon format=1 seq=1 interval_ms=1000 start_ns=5 end_ns=6 " \
+	"keys=" #keys " drops=" #drops " lost=" #lost "\n"
+#define COLS "# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n"
+#define ROW(count) count "\t0xffffffff81000000\tf+0x1/0x2\tvmlinux\tNO_SOCKET\tlo\t1\tipv4\n"
+
+static const struct bad_case bad_inline[] = {
+	{ "inline header only", STR(HDR(0, 0, 0)), DROPMON_PARSE_MALFORMED,
+	  2, "missing column header line" },
+	{ "inline no magic space", STR("# dropmon\n"),
+	  DROPMON_PARSE_MALFORMED, 1, "bad magic" },
+	{ "inline magic only", STR("# dropmon \n"), DROPMON_PARSE_MALFORMED,
+	  1, "missing field 'format'" },
+	{ "inline format=0", STR("# dropmon format=0\n"),
+	  DROPMON_PARSE_VERSION, 1, "unknown format version 0" },
+	{ "inline format huge",
+	  STR("# dropmon format=99999999999999999999999 seq=1\n"),
+	  DROPMON_PARSE_MALFORMED, 1, "format value overflows 64 bits" },
+	{ "inline format not a number", STR("# dropmon format=one seq=1\n"),
+	  DROPMON_PARSE_MALFORMED, 1, "format='one' is not" },
+	{ "inline fields out of order",
+	  STR("# dropmon format=1 interval_ms=1 seq=1\n"),
+	  DROPMON_PARSE_MALFORMED, 1, "expected 'seq=', found 'interval_ms'" },
+	{ "inline header truncated",
+	  STR("# dropmon format=1 seq=1 interval_ms=1\n"),
+	  DROPMON_PARSE_MALFORMED, 1, "missing field 'start_ns'" },
+	{ "inline empty value",
+	  STR("# dropmon format=1 seq= interval_ms=1\n"),
+	  DROPMON_PARSE_MALFORMED, 1, "seq='' is not" },
+	{ "inline signed value",
+	  STR("# dropmon format=1 seq=+1 interval_ms=1\n"),
+	  DROPMON_PARSE_MALFORMED, 1, "seq='+1' is not" },
+	{ "inline double space",
+	  STR("# dropmon format=1  seq=1\n"),
+	  DROPMON_PARSE_MALFORMED, 1, "expected 'seq=', found ''" },
+	{ "inline header trailing text", STR(
+	  "# dropmon format=1 seq=1 interval_ms=1000 start_ns=5 end_ns=6 "
+	  "keys=0 drops=0 lost=0 extra=1\n" COLS),
+	  DROPMON_PARSE_MALFORMED, 1, "unexpected text after lost=0" },
+	{ "inline header trailing space", STR(
+	  "# dropmon format=1 seq=1 interval_ms=1000 start_ns=5 end_ns=6 "
+	  "keys=0 drops=0 lost=0 \n" COLS),
+	  DROPMON_PARSE_MALFORMED, 1, "unexpected text after lost=0" },
+	{ "inline CRLF", STR(
+	  "# dropmon format=1 seq=1 interval_ms=1000 start_ns=5 end_ns=6 "
+	  "keys=0 drops=0 lost=0\r\n" COLS),
+	  DROPMON_PARSE_MALFORMED, 1, "lost='0?' is not" },
+	{ "inline column header trailing tab", STR(HDR(0, 0, 0)
+	  "# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\t\n"),
+	  DROPMON_PARSE_MALFORMED, 2, "column header is not" },
+	{ "inline 9 fields", STR(HDR(1, 1, 0) COLS
+	  "1\t0xffffffff81000000\tf+0x1/0x2\tvmlinux\tX\tlo\t1\tipv4\textra\n"),
+	  DROPMON_PARSE_MALFORMED, 3,
+	  "expected 8 TAB-separated fields, found 9" },
+	{ "inline 1 field", STR(HDR(1, 1, 0) COLS "1\n"),
+	  DROPMON_PARSE_MALFORMED, 3,
+	  "expected 8 TAB-separated fields, found 1" },
+	{ "inline blank data line", STR(HDR(1, 1, 0) COLS "\n"),
+	  DROPMON_PARSE_MALFORMED, 3,
+	  "expected 8 TAB-separated fields, found 1" },
+	{ "inline count overflow by one",
+	  STR(HDR(1, 0, 0) COLS ROW("18446744073709551616")),
+	  DROPMON_PARSE_MALFORMED, 3, "overflows 64 bits" },
+	{ "inline negative count", STR(HDR(1, 0, 0) COLS ROW("-1")),
+	  DROPMON_PARSE_MALFORMED, 3, "count '-1' is not" },
+	{ "inline location without 0x", STR(HDR(1, 1, 0) COLS
+	  "1\tffffffff81000000\tf\tvmlinux\tX\tlo\t1\tipv4\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "location 'ffffffff81000000' is not" },
+	{ "inline location 0x only", STR(HDR(1, 1, 0) COLS
+	  "1\t0x\tf\tvmlinux\tX\tlo\t1\tipv4\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "location '0x' is not" },
+	{ "inline location 17 digits", STR(HDR(1, 1, 0) COLS
+	  "1\t0x1ffffffff81000000\tf\tvmlinux\tX\tlo\t1\tipv4\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "location '0x1ffffffff81000000' is not" },
+	{ "inline netns overflow", STR(HDR(1, 1, 0) COLS
+	  "1\t0x1\tf\tvmlinux\tX\tlo\t4294967296\tipv4\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "netns '4294967296' overflows 32 bits" },
+	{ "inline netns hex", STR(HDR(1, 1, 0) COLS
+	  "1\t0x1\tf\tvmlinux\tX\tlo\t0x10\tipv4\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "netns '0x10' is not" },
+	{ "inline empty symbol", STR(HDR(1, 1, 0) COLS
+	  "1\t0x1\t\tvmlinux\tX\tlo\t1\tipv4\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "symbol field is empty" },
+	{ "inline empty proto", STR(HDR(1, 1, 0) COLS
+	  "1\t0x1\tf\tvmlinux\tX\tlo\t1\t\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "proto field is empty" },
+	{ "inline dev 16 chars", STR(HDR(1, 1, 0) COLS
+	  "1\t0x1\tf\tvmlinux\tX\tabcdefghijklmnop\t1\tipv4\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "dev field is too long (16 bytes, max 15)" },
+	{ "inline control char in reason", STR(HDR(1, 1, 0) COLS
+	  "1\t0x1\tf\tvmlinux\tX\x1b[31m\tlo\t1\tipv4\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "reason field contains control character 0x1b" },
+	{ "inline DEL in dev", STR(HDR(1, 1, 0) COLS
+	  "1\t0x1\tf\tvmlinux\tX\tlo\x7f\t1\tipv4\n"),
+	  DROPMON_PARSE_MALFORMED, 3, "dev field contains control character 0x7f" },
+	{ "inline sum overflow", STR(HDR(2, 0, 0) COLS
+	  ROW("18446744073709551615") ROW("1")),
+	  DROPMON_PARSE_MALFORMED, 1, "sum of counts overflows 64 bits" },
+	{ "inline sum+lost overflow", STR(HDR(1, 0, 1) COLS
+	  ROW("18446744073709551615")),
+	  DROPMON_PARSE_MALFORMED, 1, "drops=0 but sum of counts" },
+	{ "inline keys huge, no rows", STR(HDR(18446744073709551615, 0, 0)
+	  COLS), DROPMON_PARSE_MALFORMED, 3,
+	  "file ends after 0 data lines but keys=18446744073709551615" },
+	{ "inline missing final newline after column header",
+	  STR(HDR(0, 0, 0) "# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto"),
+	  DROPMON_PARSE_MALFORMED, 2, "no newline" },
+	{ "inline lone newline", STR("\n"), DROPMON_PARSE_MALFORMED, 1,
+	  "bad magic" },
+	{ "inline NUL in header", STR("# dropmon format=1\0 seq=1\n"),
+	  DROPMON_PARSE_MALFORMED, 1, "NUL byte" },
+	{ "inline binary junk", STR("\x7f" "ELF\x02\x01\x01\0\0\0\0"),
+	  DROPMON_PARSE_MALFORMED, 1, "no newline" },
+};
+
+static void check_bad(const struct bad_case *c, const char *text, size_t len)
+{
+	struct dropmon_parse_error err;
+	struct dropmon_stats st;
+	enum dropmon_parse_status ret;
+
+	ret = parse_exact(text, len, &st, &err);
+	check_u64(c->status, ret, "%s status", c->name);
+	check_u64(c->line, err.line, "%s error line", c->name);
+	check_contains(c->msg, err.msg, "%s error message", c->name);
+	check_u64(1, st.rows == NULL && st.nr_rows == 0,
+		  "%s leaves no rows", c->name);
+	if (ret == DROPMON_PARSE_OK)
+		dropmon_stats_free(&st);
+	if (c->status == DROPMON_PARSE_VERSION)
+		check_u64(strtoull(c->msg + strlen("unknown format version "),
+				   NULL, 10), err.version,
+			  "%s error version", c->name);
+}
+
+static void test_bad(const char *dir)
+{
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad_fixtures); i++) {
+		if (!read_fixture(dir, bad_fixtures[i].text, &b))
+			continue;
+		check_bad(&bad_fixtures[i], b.p, b.len);
+		free(b.p);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad_inline); i++)
+		check_bad(&bad_inline[i], bad_inline[i].text,
+			  bad_inline[i].len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Parser: boundaries and generated input                              */
+/* ------------------------------------------------------------------ */
+
+static void test_boundaries(void)
+{
+	static const char max_count[] = HDR(1, 18446744073709551615, 0) COLS
+		"18446744073709551615\t0xffffffffffffffff\t?\t?\t-\t-\t4294967295\tipv4\n";
+	static const char zero_loc[] = HDR(1, 1, 0) COLS
+		"1\t0x0\tf\tm\t-\tabcdefghijklmno\t0\tipv4\n";
+	struct dropmon_stats st;
+
+	if (check_u64(DROPMON_PARSE_OK, parse_exact(STR(max_count), &st, NULL),
+		      "u64/u32 maxima accepted")) {
+		check_u64(ULLONG_MAX, st.rows[0].count, "u64 max count");
+		check_u64(ULLONG_MAX, st.rows[0].location, "u64 max location");
+		check_u64(UINT_MAX, st.rows[0].netns, "u32 max netns");
+		dropmon_stats_free(&st);
+	}
+	if (check_u64(DROPMON_PARSE_OK, parse_exact(STR(zero_loc), &st, NULL),
+		      "location 0x0 and 15-char dev accepted")) {
+		check_u64(0, st.rows[0].location, "location 0x0");
+		check_str("abcdefghijklmno", st.rows[0].dev, "15-char dev");
+		dropmon_stats_free(&st);
+	}
+}
+
+/* A one-row file whose symbol is @symlen bytes long. */
+static size_t make_symbol_file(char **out, size_t symlen)
+{
+	static const char head[] = HDR(1, 1, 0) COLS "1\t0x1\t";
+	static const char tail[] = "\tvmlinux\t-\t-\t0\tipv4\n";
+	size_t len = strlen(head) + symlen + strlen(tail);
+	char *p = xmalloc(len);
+
+	memcpy(p, head, strlen(head));
+	memset(p + strlen(head), 's', symlen);
+	memcpy(p + strlen(head) + symlen, tail, strlen(tail));
+	*out = p;
+	return len;
+}
+
+static void test_long_fields(void)
+{
+	struct dropmon_parse_error err;
+	struct dropmon_stats st;
+	char *text;
+	size_t len;
+
+	len = make_symbol_file(&text, DROPMON_SYMBOL_MAX);
+	if (check_u64(DROPMON_PARSE_OK, parse_exact(text, len, &st, &err),
+		      "symbol of %d bytes accepted", DROPMON_SYMBOL_MAX)) {
+		check_u64(DROPMON_SYMBOL_MAX, strlen(st.rows[0].symbol),
+			  "symbol of %d bytes copied", DROPMON_SYMBOL_MAX);
+		dropmon_stats_free(&st);
+	}
+	free(text);
+
+	len = make_symbol_file(&text, DROPMON_SYMBOL_MAX + 1);
+	check_u64(DROPMON_PARSE_MALFORMED, parse_exact(text, len, &st, &err),
+		  "symbol of %d bytes rejected", DROPMON_SYMBOL_MAX + 1);
+	check_contains("symbol field is too long", err.msg,
+		       "symbol of %d bytes error message",
+		       DROPMON_SYMBOL_MAX + 1);
+	free(text);
+
+	len = make_symbol_file(&text, DROPMON_LINE_MAX + 10);
+	check_u64(DROPMON_PARSE_MALFORMED, parse_exact(text, len, &st, &err),
+		  "overlong line rejected");
+	check_u64(3, err.line, "overlong line error line");
+	check_contains("line too long", err.msg, "overlong line error message");
+	free(text);
+
+	/* 1 MiB without a single newline */
+	len = 1 << 20;
+	text = xmalloc(len);
+	memset(text, '#', len);
+	check_u64(DROPMON_PARSE_MALFORMED, parse_exact(text, len, &st, &err),
+		  "1 MiB without newline rejected");
+	check_contains("line too long", err.msg,
+		       "1 MiB without newline error message");
+	free(text);
+}
+
+/* A valid file with @n rows of count 1 (so drops == n). */
+static void test_many_rows(void)
+{
+	static const char row[] =
+		"1\t0xffffffff81000000\tf+0x1/0x2\tvmlinux\t-\teth0\t1\tipv6\n";
+	const size_t n = 20000;
+	struct dropmon_stats st;
+	char head[256];
+	size_t hlen, len, i;
+	char *text;
+
+	hlen = snprintf(head, sizeof(head),
+			"# dropmon format=1 seq=9 interval_ms=1 start_ns=0 end_ns=1 keys=%zu drops=%zu lost=0\n%s",
+			n, n, dropmon_column_header);
+	len = hlen + 1 + n * strlen(row);
+	text = xmalloc(len);
+	memcpy(text, head, hlen);
+	text[hlen] = '\n';
+	for (i = 0; i < n; i++)
+		memcpy(text + hlen + 1 + i * strlen(row), row, strlen(row));
+	if (check_u64(DROPMON_PARSE_OK, parse_exact(text, len, &st, NULL),
+		      "%zu rows parse", n)) {
+		check_u64(n, st.nr_rows, "%zu rows counted", n);
+		check_str("eth0", st.rows[n - 1].dev, "last of %zu rows dev", n);
+		dropmon_stats_free(&st);
+	}
+	free(text);
+}
+
+/* Every proper prefix of a valid file must be rejected without crashing. */
+static void test_truncations(const char *dir, const char *fx)
+{
+	struct dropmon_stats st;
+	struct buf b;
+	size_t len, bad = 0, first_ok = 0;
+
+	if (!read_fixture(dir, fx, &b))
+		return;
+	for (len = 0; len < b.len; len++) {
+		if (parse_exact(b.p, len, &st, NULL) == DROPMON_PARSE_OK) {
+			if (!bad++)
+				first_ok = len;
+			dropmon_stats_free(&st);
+		}
+	}
+	if (bad) {
+		char saw[64];
+
+		snprintf(saw, sizeof(saw), "%zu accepted (first: %zu bytes)",
+			 bad, first_ok);
+		fail("0 accepted", saw, "%s every truncation rejected", fx);
+	} else {
+		pass("%s every truncation rejected", fx);
+	}
+	free(b.p);
+}
+
+/* Check what a successful parse promises. */
+static bool stats_consistent(const struct dropmon_stats *st)
+{
+	unsigned long long sum = st->hdr.lost;
+	size_t i;
+
+	if (st->nr_rows != st->hdr.keys || st->hdr.format != 1)
+		return false;
+	for (i = 0; i < st->nr_rows; i++) {
+		const struct dropmon_row *r = &st->rows[i];
+
+		if (!*r->symbol || strlen(r->symbol) > DROPMON_SYMBOL_MAX ||
+		    !*r->module || strlen(r->module) > DROPMON_MODULE_MAX ||
+		    !*r->reason || strlen(r->reason) > DROPMON_REASON_MAX ||
+		    !*r->dev || strlen(r->dev) > DROPMON_DEV_MAX ||
+		    !*r->proto || strlen(r->proto) > DROPMON_PROTO_MAX)
+			return false;
+		sum += r->count;
+	}
+	return sum == st->hdr.drops;
+}
+
+/* Replace each byte in turn with a few troublesome values. */
+static void test_mutations(const char *dir, const char *fx)
+{
+	static const unsigned char subst[] = {
+		0, '\n', '\t', ' ', '=', '0', '9', 'x', 'f', 0x7f, 0xff,
+	};
+	struct dropmon_stats st;
+	unsigned long runs = 0, bad = 0;
+	struct buf b;
+	size_t i, j;
+	char saw[64];
+
+	if (!read_fixture(dir, fx, &b))
+		return;
+	for (i = 0; i < b.len; i++) {
+		char orig = b.p[i];
+
+		for (j = 0; j < ARRAY_SIZE(subst); j++) {
+			b.p[i] = (char)subst[j];
+			runs++;
+			if (parse_exact(b.p, b.len, &st, NULL))
+				continue;
+			if (!stats_consistent(&st))
+				bad++;
+			dropmon_stats_free(&st);
+		}
+		b.p[i] = orig;
+	}
+	snprintf(saw, sizeof(saw), "%lu of %lu", bad, runs);
+	if (bad)
+		fail("every accepted mutant consistent", saw,
+		     "%s byte mutations", fx);
+	else
+		pass("%s byte mutations (%lu runs)", fx, runs);
+	free(b.p);
+}
+
+/* ------------------------------------------------------------------ */
+/* dropmon-show binary                                                 */
+/* ------------------------------------------------------------------ */
+
+static void read_fd(int fd, struct buf *b)
+{
+	struct stat sb;
+	ssize_t n;
+
+	b->len = 0;
+	b->p = xmalloc(fstat(fd, &sb) ? 1 : sb.st_size + 1);
+	lseek(fd, 0, SEEK_SET);
+	while (b->len < (size_t)sb.st_size &&
+	       (n = read(fd, b->p + b->len, sb.st_size - b->len)) > 0)
+		b->len += n;
+	b->p[b->len] = '\0';
+}
+
+struct run_spec {
+	const char *debugfs;	/* DROPMON_DEBUGFS, or NULL to unset */
+	const char *stdin_path;	/* NULL for /dev/null */
+	uid_t uid;		/* run as this user if root; 0 = no change */
+};
+
+static void child_exec(char *const argv[], const struct run_spec *spec,
+		       int out, int err)
+{
+	int in = open(spec->stdin_path ? spec->stdin_path : "/dev/null",
+		      O_RDONLY);
+
+	if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(126);
+	if (spec->debugfs)
+		setenv("DROPMON_DEBUGFS", spec->debugfs, 1);
+	else
+		unsetenv("DROPMON_DEBUGFS");
+	if (spec->uid && geteuid() == 0 &&
+	    (setgroups(0, NULL) || setgid(spec->uid) || setuid(spec->uid)))
+		_exit(125);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+/* Run @argv with stdout and stderr captured. */
+static void run(char *const argv[], const struct run_spec *spec,
+		struct run_result *res)
+{
+	FILE *out = tmpfile(), *err = tmpfile();
+	int status;
+	pid_t pid;
+
+	if (!out || !err) {
+		perror("test_stats: tmpfile");
+		exit(2);
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("test_stats: fork");
+		exit(2);
+	}
+	if (pid == 0)
+		child_exec(argv, spec, fileno(out), fileno(err));
+	waitpid(pid, &status, 0);
+	res->status = WIFEXITED(status) ? WEXITSTATUS(status)
+					: 128 + WTERMSIG(status);
+	read_fd(fileno(out), &res->out);
+	read_fd(fileno(err), &res->err);
+	fclose(out);
+	fclose(err);
+}
+
+static void free_result(struct run_result *res)
+{
+	free(res->out.p);
+	free(res->err.p);
+}
+
+static const struct run_spec default_spec;
+
+static void test_bin_good(const char *bin, const char *dir, const char *fx,
+			  const char *expected)
+{
+	char *path = path_join(dir, fx);
+	char *argv[] = { (char *)bin, "-f", path, NULL };
+	struct run_result res;
+	struct buf exp;
+
+	if (read_fixture(dir, expected, &exp)) {
+		run(argv, &default_spec, &res);
+		check_u64(0, res.status, "%s -f %s exit code", bin, fx);
+		check_mem(exp.p, exp.len, res.out.p, res.out.len,
+			  "%s -f %s stdout", bin, fx);
+		check_mem("", 0, res.err.p, res.err.len,
+			  "%s -f %s stderr", bin, fx);
+		free_result(&res);
+		free(exp.p);
+	}
+	free(path);
+}
+
+static void test_bin_stdin(const char *bin, const char *dir)
+{
+	char *path = path_join(dir, "good.stats");
+	char *argv[] = { (char *)bin, "-f", "-", NULL };
+	struct run_spec spec = { .stdin_path = path };
+	struct run_result res;
+	struct buf exp;
+
+	if (read_fixture(dir, "good.expected", &exp)) {
+		run(argv, &spec, &res);
+		check_u64(0, res.status, "%s -f - exit code", bin);
+		check_mem(exp.p, exp.len, res.out.p, res.out.len,
+			  "%s -f - stdout", bin);
+		free_result(&res);
+		free(exp.p);
+	}
+	free(path);
+}
+
+/* Check exit code, empty stdout and the exact stderr line. */
+static void expect_error(const char *bin, char *const argv[],
+			 const struct run_spec *spec, int code,
+			 const char *err_line, const char *what)
+{
+	struct run_result res;
+
+	run(argv, spec, &res);
+	check_u64(code, res.status, "%s %s exit code", bin, what);
+	check_mem("", 0, res.out.p, res.out.len, "%s %s stdout", bin, what);
+	check_str(err_line, res.err.p, "%s %s stderr", bin, what);
+	free_result(&res);
+}
+
+/* The exact stderr line for a malformed fixture at @path. */
+static void malformed_line(char *exp, size_t size, const char *path,
+			   const struct bad_case *c)
+{
+	struct dropmon_parse_error err = { 0 };
+	struct dropmon_stats st;
+	struct buf b;
+
+	if (c->status == DROPMON_PARSE_VERSION) {
+		snprintf(exp, size, PROG_PREFIX "%s: %s; this dropmon-show understands format=1; upgrade dropmon-show\n",
+			 path, c->msg);
+		return;
+	}
+	if (read_path(path, &b)) {
+		if (!parse_exact(b.p, b.len, &st, &err))
+			dropmon_stats_free(&st);
+		free(b.p);
+	}
+	snprintf(exp, size, PROG_PREFIX "%s: line %lu: %s" MALFORMED_SUFFIX,
+		 path, c->line, err.msg);
+}
+
+static void test_bin_malformed(const char *bin, const char *dir,
+			       const struct bad_case *c)
+{
+	char *path = path_join(dir, c->text);
+	char *argv[] = { (char *)bin, "-f", path, NULL };
+	char exp[1024];
+
+	malformed_line(exp, sizeof(exp), path, c);
+	expect_error(bin, argv, &default_spec, 1, exp, c->text);
+	free(path);
+}
+
+static void test_bin_env(const char *bin, const char *tmpdir)
+{
+	char *nofile = path_join(tmpdir, "does-not-exist");
+	char *a_missing[] = { (char *)bin, "-f", nofile, NULL };
+	char *a_default[] = { (char *)bin, NULL };
+	char *a_totals[] = { (char *)bin, "--totals", NULL };
+	char *a_dir[] = { (char *)bin, "-f", (char *)tmpdir, NULL };
+	struct run_spec fake = { .debugfs = tmpdir };
+	char exp[1024];
+
+	snprintf(exp, sizeof(exp), PROG_PREFIX "cannot read %s: No such file or directory; check the path\n",
+		 nofile);
+	expect_error(bin, a_missing, &default_spec, 2, exp, "-f nonexistent");
+
+	snprintf(exp, sizeof(exp), PROG_PREFIX "debugfs is not mounted at %s; mount it with: mount -t debugfs none %s\n",
+		 tmpdir, tmpdir);
+	expect_error(bin, a_default, &fake, 2, exp, "without debugfs");
+	expect_error(bin, a_totals, &fake, 2, exp, "--totals without debugfs");
+
+	snprintf(exp, sizeof(exp), PROG_PREFIX "error reading %s: Is a directory; check the path and retry\n",
+		 tmpdir);
+	expect_error(bin, a_dir, &default_spec, 2, exp, "-f directory");
+	free(nofile);
+}
+
+/* Needs a user the kernel will refuse: run as nobody when root. */
+static void test_bin_eacces(const char *bin, const char *tmpdir)
+{
+	char *path = path_join(tmpdir, "unreadable");
+	char *argv[] = { (char *)bin, "-f", path, NULL };
+	struct run_spec spec = { .uid = geteuid() == 0 ? 65534 : 0 };
+	struct run_result res;
+	char exp[1024];
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0);
+	if (fd >= 0)
+		close(fd);
+	run(argv, &spec, &res);
+	/* 125: cannot drop privileges; 0: CAP_DAC_OVERRIDE without root */
+	if (res.status != 125 && res.status != 0) {
+		snprintf(exp, sizeof(exp), PROG_PREFIX "permission denied reading %s; run as root (the file is mode 0400)\n",
+			 path);
+		check_u64(2, res.status, "%s unreadable file exit code", bin);
+		check_str(exp, res.err.p, "%s unreadable file stderr", bin);
+	}
+	free_result(&res);
+	unlink(path);
+	free(path);
+}
+
+static void test_bin_too_large(const char *bin, const char *tmpdir)
+{
+	char *path = path_join(tmpdir, "huge");
+	char *argv[] = { (char *)bin, "-f", path, NULL };
+	char exp[1024];
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, (64 << 20) + 1)) {
+		fail("a 64 MiB + 1 sparse file", strerror(errno),
+		     "create %s", path);
+	} else {
+		snprintf(exp, sizeof(exp), PROG_PREFIX "%s: file is larger than 64 MiB; is this a dropmon stats file?\n",
+			 path);
+		expect_error(bin, argv, &default_spec, 1, exp, "-f huge file");
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	free(path);
+}
+
+static void test_bin_usage(const char *bin)
+{
+	char *a_bogus[] = { (char *)bin, "--bogus", NULL };
+	char *a_short[] = { (char *)bin, "-x", NULL };
+	char *a_noarg[] = { (char *)bin, "-f", NULL };
+	char *a_extra[] = { (char *)bin, "extra", NULL };
+	char *a_both[] = { (char *)bin, "--totals", "-f", "x", NULL };
+	char *a_help[] = { (char *)bin, "--help", NULL };
+	char *a_version[] = { (char *)bin, "--version", NULL };
+	struct run_result res;
+
+	expect_error(bin, a_bogus, &default_spec, 1, PROG_PREFIX
+		     "unknown or malformed option '--bogus'; see 'dropmon-show --help'\n",
+		     "--bogus");
+	expect_error(bin, a_short, &default_spec, 1, PROG_PREFIX
+		     "unknown or malformed option '-x'; see 'dropmon-show --help'\n",
+		     "-x");
+	expect_error(bin, a_noarg, &default_spec, 1, PROG_PREFIX
+		     "missing argument for option '-f'; see 'dropmon-show --help'\n",
+		     "-f without argument");
+	expect_error(bin, a_extra, &default_spec, 1, PROG_PREFIX
+		     "unexpected argument 'extra'; see 'dropmon-show --help'\n",
+		     "extra argument");
+	expect_error(bin, a_both, &default_spec, 1, PROG_PREFIX
+		     "--totals and -f cannot be combined; see 'dropmon-show --help'\n",
+		     "--totals -f");
+
+	run(a_help, &default_spec, &res);
+	check_u64(0, res.status, "%s --help exit code", bin);
+	check_contains("Exit status:", res.out.p, "%s --help documents exit codes", bin);
+	check_contains("  2  I/O or environment error", res.out.p,
+		       "%s --help documents exit code 2", bin);
+	check_mem("", 0, res.err.p, res.err.len, "%s --help stderr", bin);
+	free_result(&res);
+
+	run(a_version, &default_spec, &res);
+	check_u64(0, res.status, "%s --version exit code", bin);
+	check_contains("(reads format=1)\n", res.out.p, "%s --version output", bin);
+	free_result(&res);
+}
+
+static void test_binary(const char *bin, const char *dir, const char *tmpdir)
+{
+	size_t i;
+
+	test_bin_good(bin, dir, "good.stats", "good.expected");
+	test_bin_good(bin, dir, "empty.stats", "empty.expected");
+	test_bin_good(bin, dir, "totals.stats", "totals.expected");
+	test_bin_stdin(bin, dir);
+	for (i = 0; i < ARRAY_SIZE(bad_fixtures); i++)
+		test_bin_malformed(bin, dir, &bad_fixtures[i]);
+	test_bin_env(bin, tmpdir);
+	test_bin_eacces(bin, tmpdir);
+	test_bin_too_large(bin, tmpdir);
+	test_bin_usage(bin);
+}
+
+int main(int argc, char *argv[])
+{
+	char tmpdir[] = "/tmp/dropmon-unit.XXXXXX";
+	const char *dir;
+	int i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s FIXTURE_DIR [DROPMON_SHOW...]\n",
+			argv[0]);
+		return 2;
+	}
+	dir = argv[1];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	test_good(dir);
+	test_empty(dir);
+	test_totals(dir);
+	test_bad(dir);
+	test_boundaries();
+	test_long_fields();
+	test_many_rows();
+	test_truncations(dir, "good.stats");
+	test_truncations(dir, "totals.stats");
+	test_mutations(dir, "good.stats");
+
+	if (argc > 2) {
+		if (!mkdtemp(tmpdir)) {
+			perror("test_stats: mkdtemp");
+			return 2;
+		}
+		chmod(tmpdir, 0755);
+		for (i = 2; i < argc; i++)
+			test_binary(argv[i], dir, tmpdir);
+		rmdir(tmpdir);
+	}
+
+	printf("unit: %u passed, %u failed\n", nr_passed, nr_failed);
+	return nr_failed ? 1 : 0;
+}

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build dropmon for one Debian kernel, boot that kernel in qemu (TCG, no
+# network) with a minimal initramfs, run one in-guest suite and report its
+# checks as "[kernel/suite] PASS: ..." / "FAIL: ..." lines.
+#
+#   tests/vm.sh KERNEL SUITE [single|multi]
+#
+# KERNEL is a matrix entry (6.1, 6.12); SUITE is a function of
+# tests/guest/suite.sh; the third argument picks qemu's TCG threading:
+# "single" for anything that patches kernel code under traffic (loading
+# or unloading the probe), "multi" for true parallelism.
+# Exit status: 0 if every check passed and the guest reached its end
+# marker, 1 otherwise.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+kernel=${1:?usage: tests/vm.sh KERNEL SUITE [single|multi]}
+suite=${2:?usage: tests/vm.sh KERNEL SUITE [single|multi]}
+accel=${3:-single}
+vm_timeout=${DROPMON_VM_TIMEOUT:-1200}
+tag="$kernel/$suite"
+
+dm_kernel_prepare "$kernel"
+B=$DROPMON_TOP/build/$KREL
+mkdir -p "$B"
+
+dm_build_module() {
+	rm -rf "$B/src" && mkdir -p "$B/src"
+	cp -a "$DROPMON_TOP/Kbuild" "$DROPMON_TOP/module" "$B/src/"
+	make -s -C "$KBUILD" M="$B/src" modules >"$B/build.log" 2>&1 ||
+		{ cat "$B/build.log" >&2; dm_die "module build against $KREL failed"; }
+}
+
+# Copy a dynamic executable and the libraries it needs into the initramfs.
+dm_copy_dynamic() {
+	local bin=$1 root=$2 lib
+	mkdir -p "$root$(dirname "$bin")"
+	cp -L "$bin" "$root$bin"
+	for lib in $(ldd "$bin" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+# A kernel module of the image, decompressed if the image ships .ko.xz.
+dm_copy_kmod() {
+	local name=$1 root=$2 f
+	f=$(find "$KROOT/lib/modules/$KREL" -name "$name.ko" -o -name "$name.ko.xz" | head -n 1)
+	[ -n "$f" ] || dm_die "$name.ko is not in linux-image-$KREL"
+	case "$f" in
+	*.xz) xz -dc "$f" >"$root/lib/modules/$name.ko" ;;
+	*) cp "$f" "$root/lib/modules/$name.ko" ;;
+	esac
+}
+
+dm_build_initramfs() {
+	local R=$B/initramfs
+	rm -rf "$R"
+	mkdir -p "$R"/{bin,sbin,usr/sbin,usr/bin,lib/modules,proc,sys,dev,tmp,run,etc,root}
+	cp /bin/busybox "$R/bin/busybox"
+	cp "$here/guest/init" "$R/init"
+	cp "$here/guest/suite.sh" "$R/suite.sh"
+	cp "$B/src/dropmon.ko" "$R/lib/modules/dropmon.ko"
+	cp "$here/helpers/dmgen" "$R/bin/dmgen"
+	cp "$DROPMON_TOP/tools/dropmon-show-static" "$R/usr/sbin/dropmon-show"
+	dm_copy_kmod veth "$R"
+	dm_copy_dynamic /usr/sbin/ip "$R"
+	chmod +x "$R/init" "$R/suite.sh"
+	(cd "$R" && find . | cpio -o -H newc --quiet) | gzip -1 >"$B/initramfs.cpio.gz"
+}
+
+dm_build_module
+make -s -C "$here/helpers" >/dev/null
+make -s -C "$DROPMON_TOP/tools" static >/dev/null
+dm_build_initramfs
+
+log=$B/$suite.log
+dm_log "booting $KREL ($tag, tcg thread=$accel)"
+set +e
+timeout --foreground -k 10 "$vm_timeout" qemu-system-x86_64 \
+	-m 1024 -smp 2 -accel "tcg,thread=$accel" -nic none -no-reboot \
+	-display none -serial stdio -monitor none \
+	-kernel "$KROOT/boot/vmlinuz-$KREL" -initrd "$B/initramfs.cpio.gz" \
+	-append "console=ttyS0 quiet panic=-1 panic_on_warn=1 oops=panic dmsuite=$suite" \
+	</dev/null >"$log" 2>&1
+qrc=$?
+set -e
+
+tr -d '\r' <"$log" >"$log.clean"
+status=0
+grep -E '^(PASS|FAIL): ' "$log.clean" | sed "s|^|[$tag] |" || true
+grep -q '^FAIL: ' "$log.clean" && status=1
+if ! grep -q '^DROPMON-GUEST-END' "$log.clean"; then
+	[ $qrc = 124 ] && why="timed out after ${vm_timeout}s" || why="qemu exited $qrc"
+	echo "[$tag] FAIL: guest: expected the end marker, saw none ($why); log: $log"
+	status=1
+fi
+if grep -nE 'Kernel panic|Oops|BUG:|WARNING:|general protection|sleeping function called from invalid context' "$log.clean" >"$B/$suite.oops"; then
+	echo "[$tag] FAIL: console: expected no oops, panic or warning, saw: $(head -n 3 "$B/$suite.oops" | tr '\n' ' ')"
+	status=1
+fi
+exit $status

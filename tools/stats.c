@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats.c - parser for the dropmon debugfs stats/totals files (format=1).
+ *
+ * Pure: no I/O, no global state.  See stats.h for the format.
+ */
+#include "stats.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define MAGIC		"# dropmon "
+#define EXCERPT_MAX	32	/* bytes of input quoted in error messages */
+
+const char dropmon_column_header[] =
+	"# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto";
+
+/* A piece of the input buffer; not NUL terminated. */
+struct span {
+	const char *p;
+	size_t len;
+};
+
+struct parser {
+	const char *buf;
+	size_t len;
+	size_t pos;			/* start of the next line */
+	unsigned long lineno;		/* number of the current line */
+	struct dropmon_stats *st;
+	struct dropmon_parse_error *err;
+	char *pool;			/* next free byte in st->strings */
+};
+
+enum num_status {
+	NUM_OK,
+	NUM_INVALID,
+	NUM_OVERFLOW,
+};
+
+static const struct {
+	const char *name;
+	size_t offset;
+} header_fields[] = {
+	{ "format",	 offsetof(struct dropmon_header, format) },
+	{ "seq",	 offsetof(struct dropmon_header, seq) },
+	{ "interval_ms", offsetof(struct dropmon_header, interval_ms) },
+	{ "start_ns",	 offsetof(struct dropmon_header, start_ns) },
+	{ "end_ns",	 offsetof(struct dropmon_header, end_ns) },
+	{ "keys",	 offsetof(struct dropmon_header, keys) },
+	{ "drops",	 offsetof(struct dropmon_header, drops) },
+	{ "lost",	 offsetof(struct dropmon_header, lost) },
+};
+
+__attribute__((format(printf, 2, 3)))
+static enum dropmon_parse_status fail(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->err->line = p->lineno;
+	va_start(ap, fmt);
+	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+	va_end(ap);
+	return DROPMON_PARSE_MALFORMED;
+}
+
+/*
+ * Quote at most EXCERPT_MAX bytes of input for an error message, replacing
+ * anything that is not printable ASCII so that hostile input cannot inject
+ * escape sequences into the user's terminal.
+ */
+static const char *excerpt(char *dst, size_t size, struct span s)
+{
+	size_t n = s.len < EXCERPT_MAX ? s.len : EXCERPT_MAX;
+	size_t i;
+
+	if (size < EXCERPT_MAX + 4)
+		return "";
+	for (i = 0; i < n; i++) {
+		unsigned char c = s.p[i];
+
+		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	if (n < s.len) {
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
+	return dst;
+}
+
+static bool span_eq(struct span s, const char *str)
+{
+	size_t n = strlen(str);
+
+	return s.len == n && memcmp(s.p, str, n) == 0;
+}
+
+/* Split @s at the first @sep: @head gets what precedes it, @s the rest. */
+static bool span_split(struct span *s, char sep, struct span *head)
+{
+	const char *q = memchr(s->p, sep, s->len);
+
+	if (!q) {
+		*head = *s;
+		s->p += s->len;
+		s->len = 0;
+		return false;
+	}
+	head->p = s->p;
+	head->len = q - s->p;
+	s->len -= head->len + 1;
+	s->p = q + 1;
+	return true;
+}
+
+static enum num_status parse_dec(struct span s, unsigned long long max,
+				 unsigned long long *out)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	if (s.len == 0)
+		return NUM_INVALID;
+	for (i = 0; i < s.len; i++) {
+		unsigned int d = (unsigned char)s.p[i] - '0';
+
+		if (d > 9)
+			return NUM_INVALID;
+		if (v > (max - d) / 10)
+			return NUM_OVERFLOW;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return NUM_OK;
+}
+
+/* "0x" followed by 1 to 16 lowercase hex digits. */
+static bool parse_location(struct span s, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	if (s.len < 3 || s.len > 18 || s.p[0] != '0' || s.p[1] != 'x')
+		return false;
+	for (i = 2; i < s.len; i++) {
+		char c = s.p[i];
+
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (unsigned int)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (unsigned int)(c - 'a' + 10);
+		else
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+/*
+ * Fetch the next line (without its '\n') into @line.  Returns 1 on success,
+ * 0 at the end of the input, or -1 after recording an error.
+ */
+static int next_line(struct parser *p, struct span *line)
+{
+	size_t avail = p->len - p->pos;
+	size_t scan = avail < DROPMON_LINE_MAX + 1 ? avail : DROPMON_LINE_MAX + 1;
+	const char *start = p->buf + p->pos;
+	const char *nl;
+
+	if (avail == 0)
+		return 0;
+	p->lineno++;
+	nl = memchr(start, '\n', scan);
+	if (!nl && scan < avail) {
+		fail(p, "line too long (more than %d bytes)", DROPMON_LINE_MAX);
+		return -1;
+	}
+	if (!nl) {
+		fail(p, "no newline at end of line (truncated file?)");
+		return -1;
+	}
+	line->p = start;
+	line->len = nl - start;
+	if (memchr(line->p, '\0', line->len)) {
+		fail(p, "NUL byte in line (binary data?)");
+		return -1;
+	}
+	p->pos += line->len + 1;
+	return 1;
+}
+
+static enum dropmon_parse_status parse_header_field(struct parser *p,
+						    struct span *rest,
+						    size_t idx)
+{
+	const char *name = header_fields[idx].name;
+	struct span tok, key;
+	unsigned long long *val;
+	enum num_status ns;
+	char q[EXCERPT_MAX + 4];
+
+	if (rest->len == 0)
+		return fail(p, "header: missing field '%s'", name);
+	span_split(rest, ' ', &tok);
+	if (!span_split(&tok, '=', &key) || !span_eq(key, name))
+		return fail(p, "header: expected '%s=', found '%s'", name,
+			    excerpt(q, sizeof(q), key));
+
+	val = (unsigned long long *)((char *)&p->st->hdr +
+				     header_fields[idx].offset);
+	ns = parse_dec(tok, ULLONG_MAX, val);
+	if (ns == NUM_OVERFLOW)
+		return fail(p, "header: %s value overflows 64 bits", name);
+	if (ns != NUM_OK)
+		return fail(p, "header: %s='%s' is not an unsigned decimal number",
+			    name, excerpt(q, sizeof(q), tok));
+	return DROPMON_PARSE_OK;
+}
+
+static enum dropmon_parse_status parse_header(struct parser *p)
+{
+	struct span line, rest;
+	enum dropmon_parse_status ret;
+	size_t i;
+	char q[EXCERPT_MAX + 4];
+
+	if (next_line(p, &line) < 0)
+		return DROPMON_PARSE_MALFORMED;
+	if (line.len < strlen(MAGIC) || memcmp(line.p, MAGIC, strlen(MAGIC)))
+		return fail(p, "bad magic (expected the line to start with '# dropmon ')");
+
+	rest.p = line.p + strlen(MAGIC);
+	rest.len = line.len - strlen(MAGIC);
+	for (i = 0; i < ARRAY_SIZE(header_fields); i++) {
+		ret = parse_header_field(p, &rest, i);
+		if (ret)
+			return ret;
+		if (i == 0 && p->st->hdr.format != DROPMON_FORMAT_VERSION) {
+			p->err->version = p->st->hdr.format;
+			fail(p, "unknown format version %llu", p->st->hdr.format);
+			return DROPMON_PARSE_VERSION;
+		}
+	}
+	if (rest.len || line.p[line.len - 1] == ' ')
+		return fail(p, "header: unexpected text after lost=%llu: '%s'",
+			    p->st->hdr.lost, excerpt(q, sizeof(q), rest));
+	return DROPMON_PARSE_OK;
+}
+
+static enum dropmon_parse_status parse_column_header(struct parser *p)
+{
+	struct span line;
+	int ret = next_line(p, &line);
+
+	if (ret < 0)
+		return DROPMON_PARSE_MALFORMED;
+	if (ret == 0) {
+		p->lineno++;
+		return fail(p, "missing column header line");
+	}
+	if (!span_eq(line, dropmon_column_header))
+		return fail(p, "column header is not '# count<TAB>location<TAB>symbol<TAB>module<TAB>reason<TAB>dev<TAB>netns<TAB>proto'");
+	return DROPMON_PARSE_OK;
+}
+
+/* Validate a string field and copy it into the string pool. */
+static enum dropmon_parse_status take_string(struct parser *p, struct span s,
+					     const char *name, size_t max,
+					     const char **out)
+{
+	size_t i;
+
+	if (s.len == 0)
+		return fail(p, "%s field is empty", name);
+	if (s.len > max)
+		return fail(p, "%s field is too long (%zu bytes, max %zu)",
+			    name, s.len, max);
+	for (i = 0; i < s.len; i++) {
+		unsigned char c = s.p[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return fail(p, "%s field contains control character 0x%02x",
+				    name, c);
+	}
+	memcpy(p->pool, s.p, s.len);
+	p->pool[s.len] = '\0';
+	*out = p->pool;
+	p->pool += s.len + 1;
+	return DROPMON_PARSE_OK;
+}
+
+static enum dropmon_parse_status parse_numbers(struct parser *p,
+					       const struct span *f,
+					       struct dropmon_row *row)
+{
+	unsigned long long netns;
+	enum num_status ns;
+	char q[EXCERPT_MAX + 4];
+
+	ns = parse_dec(f[0], ULLONG_MAX, &row->count);
+	if (ns == NUM_OVERFLOW)
+		return fail(p, "count '%s' overflows 64 bits",
+			    excerpt(q, sizeof(q), f[0]));
+	if (ns != NUM_OK)
+		return fail(p, "count '%s' is not an unsigned decimal number",
+			    excerpt(q, sizeof(q), f[0]));
+	if (!parse_location(f[1], &row->location))
+		return fail(p, "location '%s' is not 0x and 1-16 lowercase hex digits",
+			    excerpt(q, sizeof(q), f[1]));
+	ns = parse_dec(f[6], UINT_MAX, &netns);
+	if (ns == NUM_OVERFLOW)
+		return fail(p, "netns '%s' overflows 32 bits",
+			    excerpt(q, sizeof(q), f[6]));
+	if (ns != NUM_OK)
+		return fail(p, "netns '%s' is not an unsigned decimal number",
+			    excerpt(q, sizeof(q), f[6]));
+	row->netns = (unsigned int)netns;
+	return DROPMON_PARSE_OK;
+}
+
+static enum dropmon_parse_status parse_strings(struct parser *p,
+					       const struct span *f,
+					       struct dropmon_row *row)
+{
+	enum dropmon_parse_status ret;
+
+	ret = take_string(p, f[2], "symbol", DROPMON_SYMBOL_MAX, &row->symbol);
+	if (!ret)
+		ret = take_string(p, f[3], "module", DROPMON_MODULE_MAX,
+				  &row->module);
+	if (!ret)
+		ret = take_string(p, f[4], "reason", DROPMON_REASON_MAX,
+				  &row->reason);
+	if (!ret)
+		ret = take_string(p, f[5], "dev", DROPMON_DEV_MAX, &row->dev);
+	if (!ret)
+		ret = take_string(p, f[7], "proto", DROPMON_PROTO_MAX,
+				  &row->proto);
+	return ret;
+}
+
+/*
+ * Split a data line at TABs into at most DROPMON_NR_FIELDS spans of @f.
+ * Returns the total number of fields found, which may be larger.
+ */
+static size_t split_fields(struct span line, struct span *f)
+{
+	struct span extra;
+	size_t n = 0;
+	bool more = true;
+
+	while (more && n < DROPMON_NR_FIELDS)
+		more = span_split(&line, '\t', &f[n++]);
+	while (more) {
+		more = span_split(&line, '\t', &extra);
+		n++;
+	}
+	return n;
+}
+
+static enum dropmon_parse_status parse_row(struct parser *p, struct span line)
+{
+	struct dropmon_stats *st = p->st;
+	struct span f[DROPMON_NR_FIELDS];
+	struct dropmon_row *row;
+	enum dropmon_parse_status ret;
+	size_t n;
+
+	if (st->nr_rows >= st->hdr.keys)
+		return fail(p, "more data lines than keys=%llu", st->hdr.keys);
+
+	n = split_fields(line, f);
+	if (n != DROPMON_NR_FIELDS)
+		return fail(p, "expected %d TAB-separated fields, found %zu",
+			    DROPMON_NR_FIELDS, n);
+
+	row = &st->rows[st->nr_rows];
+	ret = parse_numbers(p, f, row);
+	if (!ret)
+		ret = parse_strings(p, f, row);
+	if (!ret)
+		st->nr_rows++;
+	return ret;
+}
+
+static size_t count_lines(const char *s, size_t len)
+{
+	const char *end = s + len;
+	size_t n = 0;
+
+	while (s < end && (s = memchr(s, '\n', end - s))) {
+		s++;
+		n++;
+	}
+	return n;
+}
+
+/* Size the row array and string pool for the rest of the input. */
+static enum dropmon_parse_status alloc_rows(struct parser *p)
+{
+	struct dropmon_stats *st = p->st;
+	size_t remain = p->len - p->pos;
+	size_t lines = count_lines(p->buf + p->pos, remain);
+	size_t max = st->hdr.keys < lines ? (size_t)st->hdr.keys : lines;
+
+	if (max == 0)
+		return DROPMON_PARSE_OK;
+	st->rows = calloc(max, sizeof(*st->rows));
+	st->strings = malloc(remain);
+	if (!st->rows || !st->strings)
+		return DROPMON_PARSE_NOMEM;
+	p->pool = st->strings;
+	return DROPMON_PARSE_OK;
+}
+
+static enum dropmon_parse_status parse_rows(struct parser *p)
+{
+	struct dropmon_stats *st = p->st;
+	enum dropmon_parse_status ret;
+	struct span line;
+	int more;
+
+	ret = alloc_rows(p);
+	while (!ret && (more = next_line(p, &line)) != 0) {
+		if (more < 0)
+			return DROPMON_PARSE_MALFORMED;
+		ret = parse_row(p, line);
+	}
+	if (ret)
+		return ret;
+	if (st->nr_rows != st->hdr.keys) {
+		p->lineno++;
+		return fail(p, "file ends after %zu data lines but keys=%llu",
+			    st->nr_rows, st->hdr.keys);
+	}
+	return DROPMON_PARSE_OK;
+}
+
+/* sum(count) + lost == drops, reported against the header line. */
+static enum dropmon_parse_status check_invariant(struct parser *p)
+{
+	const struct dropmon_stats *st = p->st;
+	const struct dropmon_header *h = &st->hdr;
+	unsigned long long sum = 0;
+	size_t i;
+
+	p->lineno = 1;
+	for (i = 0; i < st->nr_rows; i++) {
+		if (st->rows[i].count > ULLONG_MAX - sum)
+			return fail(p, "sum of counts overflows 64 bits (drops=%llu)",
+				    h->drops);
+		sum += st->rows[i].count;
+	}
+	if (h->lost > ULLONG_MAX - sum || sum + h->lost != h->drops)
+		return fail(p, "drops=%llu but sum of counts (%llu) + lost (%llu) differs",
+			    h->drops, sum, h->lost);
+	return DROPMON_PARSE_OK;
+}
+
+enum dropmon_parse_status dropmon_stats_parse(const char *buf, size_t len,
+					      struct dropmon_stats *st,
+					      struct dropmon_parse_error *err)
+{
+	struct dropmon_parse_error dummy;
+	struct parser p = {
+		.buf = buf,
+		.len = len,
+		.st = st,
+		.err = err ? err : &dummy,
+	};
+	enum dropmon_parse_status ret;
+
+	memset(st, 0, sizeof(*st));
+	memset(p.err, 0, sizeof(*p.err));
+	if (len == 0) {
+		p.lineno = 1;
+		ret = fail(&p, "file is empty");
+		goto out;
+	}
+	ret = parse_header(&p);
+	if (!ret)
+		ret = parse_column_header(&p);
+	if (!ret)
+		ret = parse_rows(&p);
+	if (!ret)
+		ret = check_invariant(&p);
+	if (ret == DROPMON_PARSE_NOMEM)
+		snprintf(p.err->msg, sizeof(p.err->msg), "out of memory");
+out:
+	if (ret)
+		dropmon_stats_free(st);
+	return ret;
+}
+
+void dropmon_stats_free(struct dropmon_stats *st)
+{
+	free(st->rows);
+	free(st->strings);
+	memset(st, 0, sizeof(*st));
+}
