@@ -92,6 +92,8 @@ set -e
 
 tr -d '\r' <"$log" >"$log.clean"
 status=0
+# The demo shows what the guest printed, from its banner to the end marker.
+[ "$suite" = demo ] && sed -n '/^dropmon guest:/,/^DROPMON-GUEST-END/p' "$log.clean"
 grep -E '^(PASS|FAIL): ' "$log.clean" | sed "s|^|[$tag] |" || true
 grep -q '^FAIL: ' "$log.clean" && status=1
 if ! grep -q '^DROPMON-GUEST-END' "$log.clean"; then

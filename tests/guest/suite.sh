@@ -260,6 +260,48 @@ t_reads() {
 	done
 }
 
+# --- an independent oracle: the kernel's own skb:kfree_skb trace events ---
+# Per protocol (and per reason where the kernel has reasons), the events
+# the kernel traced while traffic ran must equal what dropmon added to its
+# totals over a window that encloses the trace's.
+by_proto() {	# view -> "ethertype[/reason] count" lines
+	awk -F'\t' -v rs="$NOSOCK" '/^#/ { next } {
+		p = $8 == "ipv4" ? 2048 : $8 == "ipv6" ? 34525 : $8 == "arp" ? 2054 : $8
+		if (p ~ /^0x/) { h = substr(p, 3); p = 0
+			for (i = 1; i <= length(h); i++) p = p * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1 }
+		c[p (rs == "-" ? "" : "/" $5)] += $1 } END { for (k in c) print k, c[k] }' "$1" | sort
+}
+
+t_oracle() {
+	T=/sys/kernel/tracing
+	[ -f $T/events/skb/kfree_skb/enable ] || { fail oracle "expected tracefs at $T, saw none"; return; }
+	echo 4096 >$T/buffer_size_kb
+	echo >$T/trace
+	settle
+	cp /tmp/totals /tmp/oracle.before
+	echo 1 >$T/events/skb/kfree_skb/enable
+	dmgen udp4 300 $PORT
+	dmgen tcp6 100 $PORT
+	dmgen udp6 70 $PORT
+	dmgen -n raw lo 50 0x88b5
+	echo 0 >$T/events/skb/kfree_skb/enable
+	settle
+	cp /tmp/totals /tmp/oracle.after
+	by_proto /tmp/oracle.before >/tmp/ob
+	by_proto /tmp/oracle.after >/tmp/oa
+	delta=$(awk 'NR == FNR { b[$1] = $2; next } { d = $2 - b[$1]; if (d) print $1, d }' /tmp/ob /tmp/oa | sort)
+	if [ "$NOSOCK" = - ]; then
+		sed -n 's/.* kfree_skb: .*protocol=\([0-9]*\).*/\1/p' $T/trace
+	else
+		sed -n 's/.* kfree_skb: .*protocol=\([0-9]*\) .*reason: \([A-Z0-9_]*\).*/\1\/\2/p' $T/trace
+	fi | sort | uniq -c | awk '{ print $2, $1 }' | sort >/tmp/traced
+	traced=$(cat /tmp/traced)
+	check_eq "oracle: per-protocol$([ "$NOSOCK" = - ] || echo '/reason') counts equal the kernel's trace events" \
+		"$traced" "$delta"
+	check_match "oracle: the trace saw the traffic" "^2048/?[A-Z_]* 300" "$(echo "$traced" | grep '^2048')"
+	echo >$T/trace
+}
+
 # --- overflow ---------------------------------------------------------------
 t_overflow() {
 	check_rc "overflow: load max_keys=16" 0 load max_keys=16 interval_ms=500
@@ -327,6 +369,7 @@ suite_main() {
 	t_rotation
 	t_veth
 	t_reads
+	t_oracle
 	unload
 	check_dmesg counts
 	t_overflow
