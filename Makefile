@@ -9,6 +9,7 @@
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 PREFIX ?= /usr/local
 DESTDIR ?=
 
@@ -24,7 +25,7 @@ tools:
 
 install: modules tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+	depmod -a $(KREL)
 	install -D -m 0755 tools/dropmon-show $(DESTDIR)$(PREFIX)/sbin/dropmon-show
 
 lint:
@@ -41,3 +42,5 @@ clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests/helpers clean
 	rm -rf build
+	rm -f *.ko *.mod *.mod.c *.o .*.cmd Module.symvers modules.order \
+		module/*.o module/.*.cmd

@@ -185,6 +185,19 @@ t_counts() {
 	check_eq "dropmon-show one line per row" "$(($(wc -l </tmp/totals) - 2))" "$(wc -l </tmp/show)"
 }
 
+# --- skb->dev holding UDP's dev_scratch -----------------------------------
+# Datagrams queued on a socket and freed unread at close carry lengths and
+# flags where skb->dev would be: counted with no device, netns 0.
+t_dev_scratch() {
+	snap totals
+	before=$(sum totals '*' '*' - ipv4 0)
+	dmgen udpqueue 100 $((PORT + 1000)) || fail dev_scratch "dmgen udpqueue failed"
+	settle
+	after=$(sum totals '*' '*' - ipv4 0)
+	check_eq "dev_scratch: 100 datagrams freed unread count with dev '-' and netns 0" 100 $((after - before))
+	check_dmesg dev_scratch
+}
+
 # --- rotation -------------------------------------------------------------
 t_rotation() {
 	snap stats
@@ -366,6 +379,7 @@ suite_main() {
 	t_params
 	check_rc "load interval_ms=500" 0 load interval_ms=500
 	t_counts
+	t_dev_scratch
 	t_rotation
 	t_veth
 	t_reads
@@ -408,6 +422,7 @@ suite_demo() {
 		dmgen udp6 $((round * 200)) $PORT
 		dmgen tcp4 $((round * 50)) $PORT
 		dmgen -n raw lo $((round * 20)) 0x88b5
+		dmgen udpqueue $((round * 10)) 1009
 		wait_seq stats $(($(hdr stats seq) + 1))
 		echo "===== interval $round: cat $D/stats ====="
 		cat $D/stats

@@ -56,6 +56,8 @@ static const char *usage_text =
 	"  tcp6 N PORT                  N refused TCP connects to [::1]:PORT\n"
 	"  raw IFNAME N ETYPE...        send N broadcast frames per ethertype\n"
 	"                               (ETYPE: hex 0x0600..0xffff or A-B range)\n"
+	"  udpqueue N PORT              queue N datagrams on a socket bound to\n"
+	"                               127.0.0.1:PORT, close it unread\n"
 	"  flood SECONDS PORT [udp4|udp6]\n"
 	"                               UDP flood to closed loopback PORT,\n"
 	"                               prints 'flood: sent=<count>';\n"
@@ -283,6 +285,48 @@ static int cmd_udp(int v6, int argc, char **argv)
 }
 
 /* ---- tcp4 / tcp6 ------------------------------------------------------- */
+
+/*
+ * udpqueue N PORT: queue N datagrams on a UDP socket bound to PORT and
+ * close it unread.  The kernel frees them with skb->dev holding UDP's
+ * dev_scratch (lengths and flags, not a pointer): dropmon must count them
+ * with no device and never dereference that value.
+ */
+static int cmd_udpqueue(int argc, char **argv)
+{
+	unsigned char payload[UDP_PAYLOAD];
+	int rcvbuf = 16 * 1024 * 1024;
+	struct lo_addr a;
+	unsigned long n, i;
+	uint16_t port;
+	int fd;
+
+	if (argc != 3)
+		usage_error("udpqueue N PORT");
+	n = arg_count(argv[1]);
+	port = arg_port(argv[2]);
+	make_lo_addr(0, port, &a);
+	memcpy(payload, "dropmon-dmgen-16", UDP_PAYLOAD);
+
+	fd = socket(a.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_errno("udpqueue: socket");
+	/* Room for all N, so none is dropped for a full receive buffer. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		die_errno("udpqueue: SO_RCVBUFFORCE");
+	if (bind(fd, (struct sockaddr *)&a.ss, a.len))
+		die_errno("udpqueue: bind port %u", port);
+	for (i = 0; i < n; i++) {
+		ssize_t r = sendto(fd, payload, sizeof(payload), 0,
+				   (struct sockaddr *)&a.ss, a.len);
+
+		if (r != (ssize_t)sizeof(payload))
+			die_errno("udpqueue: sendto port %u datagram %lu",
+				  port, i + 1);
+	}
+	close(fd);
+	return 0;
+}
 
 static int cmd_tcp(int v6, int argc, char **argv)
 {
@@ -641,6 +685,8 @@ int main(int argc, char **argv)
 		return cmd_tcp(1, argc, argv);
 	if (!strcmp(cmd, "raw"))
 		return cmd_raw(argc, argv);
+	if (!strcmp(cmd, "udpqueue"))
+		return cmd_udpqueue(argc, argv);
 	if (!strcmp(cmd, "flood"))
 		return cmd_flood(argc, argv);
 	if (!strcmp(cmd, "readbytes"))
