@@ -7,6 +7,8 @@
 
 dropmon_fail = $(error dropmon: $(1))
 
+# The configuration is not loaded for "make clean": check only when it is.
+ifeq ($(CONFIG_MODULES),y)
 ifneq ($(CONFIG_TRACEPOINTS),y)
 $(call dropmon_fail,this kernel is built without CONFIG_TRACEPOINTS; dropmon needs the kfree_skb tracepoint)
 endif
@@ -15,6 +17,7 @@ $(call dropmon_fail,this kernel is built without CONFIG_DEBUG_FS; dropmon publis
 endif
 ifneq ($(shell [ $$(( $(VERSION) * 1000 + $(PATCHLEVEL) )) -ge 5010 ] 2>/dev/null && echo ok),ok)
 $(call dropmon_fail,kernel $(VERSION).$(PATCHLEVEL) is older than 5.10; dropmon supports 5.10 and later)
+endif
 endif
 
 dropmon_skb_h := $(srctree)/include/trace/events/skb.h

@@ -6,6 +6,7 @@
  * names, folds the interval into the totals and publishes both.  All the
  * work that is not counting happens here, in process context.
  */
+#include <linux/ctype.h>
 #include <linux/kallsyms.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>

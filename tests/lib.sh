@@ -7,7 +7,7 @@
 
 DROPMON_CACHE=${DROPMON_CACHE:-/var/cache/dropmon}
 DROPMON_TOP=${DROPMON_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-DROPMON_KERNELS_DEFAULT="6.1 6.12"
+DROPMON_KERNELS_DEFAULT="5.10 6.1 6.12 7"
 
 dm_log() { printf '[dropmon] %s\n' "$*" >&2; }
 dm_die() { printf '[dropmon] error: %s\n' "$*" >&2; exit 2; }
@@ -30,7 +30,7 @@ dm_apt_install() {
 	[ "$(id -u)" = 0 ] || dm_die "need root to install: ${missing[*]}"
 	dm_apt_update
 	dm_log "installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
 		"${missing[@]}" >/dev/null || dm_die "apt-get install ${missing[*]} failed"
 }
 
@@ -40,51 +40,105 @@ dm_host_deps() {
 		gcc make libc6-dev sparse perl kmod
 }
 
-# The headers meta package that names the newest ABI of kernel $1.
-dm_kernel_meta() {
+# Where each kernel of the matrix comes from: a headers meta package and
+# the suite that holds the generation we want.  Its Depends name the ABI.
+dm_kernel_source() {
 	case "$1" in
-	6.1) echo linux-headers-cloud-amd64 ;;
-	6.12) echo linux-headers-6.12-cloud-amd64 ;;
-	*) dm_die "unknown kernel '$1'; known: $DROPMON_KERNELS_DEFAULT" ;;
+	5.10) echo linux-headers-cloud-amd64/bullseye-security ;;
+	6.1) echo linux-headers-cloud-amd64/bookworm-security ;;
+	6.12) echo linux-headers-6.12-cloud-amd64/bookworm-security ;;
+	7) echo linux-headers-cloud-amd64/trixie-backports ;;
+	*) dm_die "unknown kernel '$1'; the matrix is: $DROPMON_KERNELS_DEFAULT" ;;
 	esac
+}
+
+# Kernels whose headers need a newer glibc than this machine's: built in
+# the trixie chroot.
+dm_kernel_in_chroot() { [ "$1" = 7 ]; }
+
+dm_kernel_release_lookup() {
+	apt-cache show "$1" 2>/dev/null |
+		sed -n 's/^Depends:.*linux-headers-\([0-9][^ ,]*\).*/\1/p' | head -n 1
 }
 
 # The release string (uname -r) of kernel $1, e.g. 6.1.0-56-cloud-amd64.
 dm_kernel_release() {
-	local meta rel
-	meta=$(dm_kernel_meta "$1")
-	rel=$(apt-cache depends "$meta" 2>/dev/null |
-		awk '/Depends: linux-headers-/ { sub("linux-headers-", "", $2); print $2; exit }')
+	local src rel
+	src=$(dm_kernel_source "$1")
+	case "$1" in 5.10 | 7) dm_extra_suites ;; esac
+	rel=$(dm_kernel_release_lookup "$src")
 	if [ -z "$rel" ]; then
 		dm_apt_update
-		rel=$(apt-cache depends "$meta" 2>/dev/null |
-			awk '/Depends: linux-headers-/ { sub("linux-headers-", "", $2); print $2; exit }')
+		rel=$(dm_kernel_release_lookup "$src")
 	fi
-	[ -n "$rel" ] || dm_die "no package $meta in the apt sources"
+	[ -n "$rel" ] || rel=$(dm_kernel_release_lookup "${src%/*}")
+	[ -n "$rel" ] || dm_die "no package ${src%/*} in ${src#*/} in the apt sources"
 	echo "$rel"
 }
 
-# Make kernel $1 ready: headers installed, image unpacked in the cache.
-# Sets KREL, KBUILD (headers build dir), KROOT (unpacked image root).
+# Make kernel $1 ready: headers installed (on this machine, or in the
+# chroot), image unpacked in the cache.  Sets KREL, KBUILD (headers build
+# dir, as the build sees it), KROOT (unpacked image), KCHROOT (1 if the
+# build runs in the chroot).
 dm_kernel_prepare() {
 	KREL=$(dm_kernel_release "$1")
-	dm_apt_install "linux-headers-$KREL"
 	KBUILD=/usr/src/linux-headers-$KREL
-	[ -f "$KBUILD/Makefile" ] || dm_die "$KBUILD is missing after installing linux-headers-$KREL"
+	KCHROOT=
+	if dm_kernel_in_chroot "$1"; then
+		KCHROOT=1
+		dm_chroot
+		if [ ! -f "$DROPMON_CHROOT$KBUILD/Makefile" ]; then
+			dm_log "installing linux-headers-$KREL in the chroot"
+			dm_chroot_run apt-get -q update >/dev/null
+			dm_chroot_run apt-get install -y -q --no-install-recommends \
+				"linux-headers-$KREL" >/dev/null ||
+				dm_die "apt-get install linux-headers-$KREL in the chroot failed"
+		fi
+		[ -f "$DROPMON_CHROOT$KBUILD/Makefile" ] || dm_die "$KBUILD is missing in the chroot"
+	else
+		dm_apt_install "linux-headers-$KREL"
+		[ -f "$KBUILD/Makefile" ] || dm_die "$KBUILD is missing after installing linux-headers-$KREL"
+	fi
 	KROOT=$DROPMON_CACHE/kernels/$KREL
 	if [ ! -f "$KROOT/boot/vmlinuz-$KREL" ]; then
 		local tmp
 		tmp=$(mktemp -d)
+		chmod 0777 "$tmp"
 		dm_apt_update
 		dm_log "fetching linux-image-$KREL"
-		chmod 0777 "$tmp"
 		(cd "$tmp" && apt-get download -q "linux-image-$KREL" >/dev/null) ||
 			dm_die "apt-get download linux-image-$KREL failed"
 		rm -rf "$KROOT.tmp" && mkdir -p "$KROOT.tmp"
 		dpkg -x "$tmp"/linux-image-*.deb "$KROOT.tmp" || dm_die "dpkg -x failed"
 		rm -rf "$tmp" "$KROOT" && mv "$KROOT.tmp" "$KROOT"
 	fi
-	export KREL KBUILD KROOT
+	export KREL KBUILD KROOT KCHROOT
+}
+
+# A fresh copy of the module's sources for kernel $KREL, in a place the
+# build can see: $DROPMON_TOP/build/NAME, or inside the chroot.
+# Prints the directory (as this machine sees it).
+dm_module_tree() {
+	local dir
+	if [ -n "$KCHROOT" ]; then
+		dir=$DROPMON_CHROOT/build/$1
+	else
+		dir=$DROPMON_TOP/build/$1
+	fi
+	rm -rf "$dir" && mkdir -p "$dir"
+	cp -a "$DROPMON_TOP/Kbuild" "$DROPMON_TOP/module" "$dir/"
+	echo "$dir"
+}
+
+# make -C $KBUILD M=DIR ARGS..., on this machine or in the chroot.
+dm_module_make() {
+	local dir=$1
+	shift
+	if [ -n "$KCHROOT" ]; then
+		dm_chroot_run make -C "$KBUILD" M="${dir#"$DROPMON_CHROOT"}" "$@"
+	else
+		make -C "$KBUILD" M="$dir" "$@"
+	fi
 }
 
 # checkpatch.pl and its data files, from Debian's linux-source-6.1.
@@ -101,4 +155,73 @@ dm_checkpatch() {
 		rm -rf "$dir" && mv "$dir.tmp" "$dir"
 	fi
 	echo "$dir/checkpatch.pl"
+}
+
+# The suites beyond bookworm that the matrix needs, derived from this
+# machine's own apt configuration (same URIs, other suites) and pinned at
+# priority 50, so that nothing installed from bookworm is ever upgraded
+# from them.  No archive host name is written anywhere but /etc/apt.
+dm_extra_suites() {
+	local src=/etc/apt/sources.list.d/debian.sources
+	local list=/etc/apt/sources.list.d/dropmon-extra.sources
+	local pin=/etc/apt/preferences.d/dropmon-extra
+	local uri suri s
+	[ -f "$list" ] && [ -f "$pin" ] && return 0
+	[ -f "$src" ] || dm_die "$src is missing; cannot derive the extra apt suites"
+	uri=$(awk '/^URIs:/ { print $2; exit }' "$src")
+	suri=$(awk '/^URIs:/ { u = $2 } /^Suites:.*-security/ { print u; exit }' "$src")
+	[ -n "$uri" ] || dm_die "no URIs: line in $src"
+	{
+		printf 'Types: deb\nURIs: %s\nSuites: bullseye trixie trixie-backports\n' "$uri"
+		printf 'Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+		if [ -n "$suri" ]; then
+			printf '\nTypes: deb\nURIs: %s\nSuites: bullseye-security\n' "$suri"
+			printf 'Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+		fi
+	} >"$list.tmp"
+	for s in bullseye bullseye-security trixie trixie-backports; do
+		printf 'Package: *\nPin: release n=%s\nPin-Priority: 50\n\n' "$s"
+	done >"$pin"
+	mv "$list.tmp" "$list"
+	dm_apt_updated=
+	dm_apt_update
+}
+
+# The archive URI of this machine's main suite, for debootstrap.
+dm_archive_uri() {
+	awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources
+}
+
+# A trixie chroot with gcc-14 for the 7.x headers, which need trixie's
+# glibc.  Made once with debootstrap and cached.
+DROPMON_CHROOT=$DROPMON_CACHE/chroot-trixie
+dm_chroot() {
+	local c=$DROPMON_CHROOT uri
+	if [ ! -f "$c/.dropmon-ready" ]; then
+		dm_apt_install debootstrap
+		uri=$(dm_archive_uri)
+		dm_log "creating a trixie chroot in $c (debootstrap, a few minutes, once)"
+		rm -rf "$c"
+		debootstrap --variant=minbase \
+			--include=gcc-14,make,binutils,libc6-dev,kmod,xz-utils,sparse,bc,flex,bison,libelf-dev,dkms \
+			trixie "$c" "$uri" >"$DROPMON_CACHE/debootstrap.log" 2>&1 ||
+			dm_die "debootstrap trixie failed; see $DROPMON_CACHE/debootstrap.log"
+		printf 'Types: deb\nURIs: %s\nSuites: trixie trixie-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+			"$uri" >"$c/etc/apt/sources.list.d/debian.sources"
+		rm -f "$c/etc/apt/sources.list"
+		dm_chroot_run apt-get update -q >/dev/null || dm_die "apt-get update in the chroot failed"
+		touch "$c/.dropmon-ready"
+	fi
+}
+
+# Run a command in the chroot with /proc and /dev mounted (objtool needs them).
+dm_chroot_run() {
+	local c=$DROPMON_CHROOT rc
+	mountpoint -q "$c/proc" || mount -t proc proc "$c/proc"
+	mountpoint -q "$c/dev" || mount --bind /dev "$c/dev"
+	chroot "$c" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive "$@"
+	rc=$?
+	umount "$c/dev" "$c/proc" 2>/dev/null
+	return $rc
 }

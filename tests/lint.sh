@@ -17,11 +17,9 @@ status=0
 lint_kernel() {
 	local k=$1 B out
 	dm_kernel_prepare "$k"
-	B=$DROPMON_TOP/build/lint-$KREL
-	rm -rf "$B" && mkdir -p "$B"
-	cp -a "$DROPMON_TOP/Kbuild" "$DROPMON_TOP/module" "$B/"
+	B=$(dm_module_tree "lint-$KREL")
 	# Anything but make's own progress lines is a finding.
-	out=$(make -C "$KBUILD" M="$B" W=1 C=2 modules 2>&1 |
+	out=$(dm_module_make "$B" W=1 C=2 modules 2>&1 |
 		grep -vE '^make(\[[0-9]+\])?: (Entering|Leaving) directory|^  (CC|CHECK|LD|MODPOST|LDS|BTF)( \[M\])? |^Skipping BTF')
 	if [ -z "$out" ] && [ -f "$B/dropmon.ko" ]; then
 		echo "PASS: lint $k: W=1 and sparse (C=2) clean against $KREL"

@@ -7,7 +7,7 @@
 #
 #   tests/vm.sh KERNEL SUITE [single|multi]
 #
-# KERNEL is a matrix entry (6.1, 6.12); SUITE is a function of
+# KERNEL is a matrix entry (5.10, 6.1, 6.12, 7); SUITE is a function of
 # tests/guest/suite.sh; the third argument picks qemu's TCG threading:
 # "single" for anything that patches kernel code under traffic (loading
 # or unloading the probe), "multi" for true parallelism.
@@ -29,9 +29,8 @@ B=$DROPMON_TOP/build/$KREL
 mkdir -p "$B"
 
 dm_build_module() {
-	rm -rf "$B/src" && mkdir -p "$B/src"
-	cp -a "$DROPMON_TOP/Kbuild" "$DROPMON_TOP/module" "$B/src/"
-	make -s -C "$KBUILD" M="$B/src" modules >"$B/build.log" 2>&1 ||
+	src=$(dm_module_tree "$KREL/src")
+	dm_module_make "$src" -s modules >"$B/build.log" 2>&1 ||
 		{ cat "$B/build.log" >&2; dm_die "module build against $KREL failed"; }
 }
 
@@ -64,7 +63,7 @@ dm_build_initramfs() {
 	cp /bin/busybox "$R/bin/busybox"
 	cp "$here/guest/init" "$R/init"
 	cp "$here/guest/suite.sh" "$R/suite.sh"
-	cp "$B/src/dropmon.ko" "$R/lib/modules/dropmon.ko"
+	cp "$src/dropmon.ko" "$R/lib/modules/dropmon.ko"
 	cp "$here/helpers/dmgen" "$R/bin/dmgen"
 	cp "$DROPMON_TOP/tools/dropmon-show-static" "$R/usr/sbin/dropmon-show"
 	dm_copy_kmod veth "$R"
