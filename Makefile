@@ -6,6 +6,9 @@
 #   make demo            boot a VM with dropmon loaded and show it at work
 #   make check           the whole test suite (the command CI runs)
 #   make lint            W=1, sparse and checkpatch on every kernel of the matrix
+#   make dkms-install    register with DKMS, build and install for the running
+#                        kernel (KREL=... or KDIR=... for another)
+#   make dkms-uninstall  dkms remove --all, remove /usr/src/dropmon-<version>
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -13,7 +16,7 @@ KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all modules tools clean install lint demo check
+.PHONY: all modules tools clean install lint demo check dkms-install dkms-uninstall
 
 all: modules
 
@@ -27,6 +30,31 @@ install: modules tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KREL)
 	install -D -m 0755 tools/dropmon-show $(DESTDIR)$(PREFIX)/sbin/dropmon-show
+
+# The version comes from dkms.conf, which must agree with module/dropmon.h.
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC = /usr/src/dropmon-$(DKMS_VERSION)
+DKMS_KREL = $(or $(KREL),$(shell uname -r))
+
+dkms-install:
+	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	@! dpkg-query -W -f='$${Status}' dropmon-dkms 2>/dev/null | grep -q 'ok installed' || \
+		{ echo "the dropmon-dkms package is installed; remove it first" >&2; exit 1; }
+	if [ -n "$$(dkms status -m dropmon -v $(DKMS_VERSION))" ]; then \
+		dkms remove dropmon/$(DKMS_VERSION) --all; fi
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/module
+	install -m 0644 Kbuild Makefile dkms.conf $(DKMS_SRC)/
+	install -m 0644 module/*.c module/*.h module/*.mk $(DKMS_SRC)/module/
+	dkms add dropmon/$(DKMS_VERSION)
+	dkms build dropmon/$(DKMS_VERSION) -k $(DKMS_KREL)
+	dkms install dropmon/$(DKMS_VERSION) -k $(DKMS_KREL)
+
+dkms-uninstall:
+	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	if [ -n "$$(dkms status -m dropmon -v $(DKMS_VERSION))" ]; then \
+		dkms remove dropmon/$(DKMS_VERSION) --all; fi
+	rm -rf $(DKMS_SRC)
 
 lint:
 	tests/lint.sh

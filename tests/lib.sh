@@ -78,8 +78,8 @@ dm_kernel_release() {
 
 # Make kernel $1 ready: headers installed (on this machine, or in the
 # chroot), image unpacked in the cache.  Sets KREL, KBUILD (headers build
-# dir, as the build sees it), KROOT (unpacked image), KCHROOT (1 if the
-# build runs in the chroot).
+# dir, as the build sees it), KROOT (unpacked image), KIMG (its vmlinuz),
+# KMODS (its modules), KCHROOT (1 if the build runs in the chroot).
 dm_kernel_prepare() {
 	KREL=$(dm_kernel_release "$1")
 	KBUILD=/usr/src/linux-headers-$KREL
@@ -100,19 +100,33 @@ dm_kernel_prepare() {
 		[ -f "$KBUILD/Makefile" ] || dm_die "$KBUILD is missing after installing linux-headers-$KREL"
 	fi
 	KROOT=$DROPMON_CACHE/kernels/$KREL
-	if [ ! -f "$KROOT/boot/vmlinuz-$KREL" ]; then
-		local tmp
+	if [ ! -f "$KROOT/.dropmon-ready" ]; then
+		local tmp pkgs p deb
 		tmp=$(mktemp -d)
 		chmod 0777 "$tmp"
 		dm_apt_update
 		dm_log "fetching linux-image-$KREL"
-		(cd "$tmp" && apt-get download -q "linux-image-$KREL" >/dev/null) ||
-			dm_die "apt-get download linux-image-$KREL failed"
+		# 7.x splits the image into linux-binary (vmlinuz) and
+		# linux-modules; older ones have it all in linux-image.
+		pkgs=$(for p in linux-image linux-binary linux-modules; do
+			apt-cache show "$p-$KREL" >/dev/null 2>&1 && echo "$p-$KREL"
+		done)
+		(cd "$tmp" && apt-get download -q $pkgs >/dev/null) ||
+			dm_die "apt-get download $pkgs failed"
 		rm -rf "$KROOT.tmp" && mkdir -p "$KROOT.tmp"
-		dpkg -x "$tmp"/linux-image-*.deb "$KROOT.tmp" || dm_die "dpkg -x failed"
+		for deb in "$tmp"/*.deb; do
+			dpkg -x "$deb" "$KROOT.tmp" || dm_die "dpkg -x $deb failed"
+		done
+		touch "$KROOT.tmp/.dropmon-ready"
 		rm -rf "$tmp" "$KROOT" && mv "$KROOT.tmp" "$KROOT"
 	fi
-	export KREL KBUILD KROOT KCHROOT
+	# 7.x moved both under /usr/lib/modules/$KREL.
+	KIMG=$KROOT/boot/vmlinuz-$KREL
+	[ -f "$KIMG" ] || KIMG=$KROOT/usr/lib/modules/$KREL/vmlinuz
+	KMODS=$KROOT/lib/modules/$KREL
+	[ -d "$KMODS" ] || KMODS=$KROOT/usr/lib/modules/$KREL
+	[ -f "$KIMG" ] && [ -d "$KMODS" ] || dm_die "no kernel image or modules in $KROOT; remove it to fetch again"
+	export KREL KBUILD KROOT KIMG KMODS KCHROOT
 }
 
 # A fresh copy of the module's sources for kernel $KREL, in a place the

@@ -11,6 +11,9 @@
 # tests/guest/suite.sh; the third argument picks qemu's TCG threading:
 # "single" for anything that patches kernel code under traffic (loading
 # or unloading the probe), "multi" for true parallelism.
+# With DROPMON_KO=/path/to/dropmon.ko[.xz] (for the "smoke" suite), that
+# file, as DKMS installed it, goes to /lib/modules/$KREL/updates/dkms in
+# the guest instead of a fresh build.
 # Exit status: 0 if every check passed and the guest reached its end
 # marker, 1 otherwise.
 set -euo pipefail
@@ -48,7 +51,7 @@ dm_copy_dynamic() {
 # A kernel module of the image, decompressed if the image ships .ko.xz.
 dm_copy_kmod() {
 	local name=$1 root=$2 f
-	f=$(find "$KROOT/lib/modules/$KREL" -name "$name.ko" -o -name "$name.ko.xz" | head -n 1)
+	f=$(find "$KMODS" -name "$name.ko" -o -name "$name.ko.xz" | head -n 1)
 	[ -n "$f" ] || dm_die "$name.ko is not in linux-image-$KREL"
 	case "$f" in
 	*.xz) xz -dc "$f" >"$root/lib/modules/$name.ko" ;;
@@ -68,6 +71,21 @@ dm_build_initramfs() {
 	cp "$DROPMON_TOP/tools/dropmon-show-static" "$R/usr/sbin/dropmon-show"
 	dm_copy_kmod veth "$R"
 	dm_copy_dynamic /usr/sbin/ip "$R"
+	# kmod's modprobe and depmod, as a fleet host runs them.
+	dm_copy_dynamic /usr/bin/kmod "$R"
+	ln -s /usr/bin/kmod "$R/usr/sbin/modprobe"
+	ln -s /usr/bin/kmod "$R/usr/sbin/depmod"
+	if [ -n "${DROPMON_KO:-}" ]; then
+		# The module as DKMS installed it; the guest runs depmod, and
+		# modprobe takes its options from modprobe.d.
+		local m=$R/lib/modules/$KREL
+		mkdir -p "$m/updates/dkms" "$R/etc/modprobe.d"
+		cp "$DROPMON_KO" "$m/updates/dkms/"
+		cp "$KMODS"/modules.{builtin,builtin.modinfo,order} "$m/" 2>/dev/null
+		echo "options dropmon interval_ms=500 max_keys=2048" >"$R/etc/modprobe.d/dropmon.conf"
+	fi
+	sed -n 's/^#define DROPMON_VERSION[[:space:]]*"\(.*\)"/\1/p' \
+		"$DROPMON_TOP/module/dropmon.h" >"$R/etc/dropmon-version"
 	chmod +x "$R/init" "$R/suite.sh"
 	(cd "$R" && find . | cpio -o -H newc --quiet) | gzip -1 >"$B/initramfs.cpio.gz"
 }
@@ -83,7 +101,7 @@ set +e
 timeout --foreground -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-m 1024 -smp 2 -accel "tcg,thread=$accel" -nic none -no-reboot \
 	-display none -serial stdio -monitor none \
-	-kernel "$KROOT/boot/vmlinuz-$KREL" -initrd "$B/initramfs.cpio.gz" \
+	-kernel "$KIMG" -initrd "$B/initramfs.cpio.gz" \
 	-append "console=ttyS0 quiet panic=-1 panic_on_warn=1 oops=panic dmsuite=$suite" \
 	</dev/null >"$log" 2>&1
 qrc=$?

@@ -5,6 +5,7 @@
 # "PASS: name" or "FAIL: name: expected X, saw Y".  Run as:
 #   sh /suite.sh main       everything; boot with TCG thread=single
 #   sh /suite.sh parallel   exact counting from both CPUs; thread=multi
+#   sh /suite.sh smoke      the module as DKMS installed it, via modprobe
 #   sh /suite.sh demo       the demo's output, no checks
 
 D=/sys/kernel/debug/dropmon
@@ -414,6 +415,30 @@ suite_parallel() {
 	check_dmesg parallel
 }
 
+# The module as DKMS or the .deb installed it: depmod, modprobe with the
+# options of /etc/modprobe.d/dropmon.conf, count, modprobe -r.
+suite_smoke() {
+	KV=$(uname -r)
+	check_match "smoke: module installed under updates/dkms" "dropmon\.ko" \
+		"$(ls /lib/modules/$KV/updates/dkms/)"
+	check_rc "smoke: depmod -a" 0 /usr/sbin/depmod -a
+	check_match "smoke: modules.dep lists dropmon" "^updates/dkms/dropmon\.ko" \
+		"$(grep dropmon /lib/modules/$KV/modules.dep)"
+	check_rc "smoke: modprobe dropmon" 0 /usr/sbin/modprobe dropmon
+	check_eq "smoke: options from modprobe.d" "500 2048" \
+		"$(cat /sys/module/dropmon/parameters/interval_ms) $(cat /sys/module/dropmon/parameters/max_keys)"
+	check_eq "smoke: version" "$(cat /etc/dropmon-version)" "$(cat /sys/module/dropmon/version)"
+	wait_seq totals 1
+	count udp4 "$U4" ipv4 udp4 $N $PORT
+	count tcp6 tcp_v6_rcv ipv6 tcp6 $N $PORT
+	snap totals
+	check_eq "smoke: invariant" "ok ok" "$(invariant totals)"
+	dropmon-show --totals >/tmp/show
+	check_match "smoke: dropmon-show" "^$N: $U4\\+0x" "$(grep -F ": $U4+" /tmp/show)"
+	check_rc "smoke: modprobe -r dropmon" 0 /usr/sbin/modprobe -r dropmon
+	check_dmesg smoke
+}
+
 suite_demo() {
 	load interval_ms=2000
 	for round in 1 2; do
@@ -437,6 +462,7 @@ suite_demo() {
 case "$1" in
 main) suite_main ;;
 parallel) suite_parallel ;;
+smoke) suite_smoke ;;
 demo) suite_demo ;;
 *) fail suite "expected main, parallel or demo, saw '$1'" ;;
 esac
