@@ -14,11 +14,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 kernels=${*:-$DROPMON_KERNELS_DEFAULT}
 status=0
 
-# 7.x headers use __typeof_unqual__ under sparse and check that sparse
-# knows it with scripts/checker-valid.sh, which Debian's headers package
-# does not ship.  The newest sparse Debian has (0.6.4) predates that
-# operator, so for sparse alone it is mapped to __typeof__, and the
-# missing script is replaced by one that only checks that sparse runs.
+# 7.x headers use __typeof_unqual__ under sparse, and MODULE_INFO() has a
+# static_assert on __builtin_strlen(); they check that sparse is new
+# enough with scripts/checker-valid.sh, which Debian's headers package
+# does not ship.  The newest sparse Debian has (0.6.4) predates both, so
+# for sparse alone (CF=, never the compiler) __typeof_unqual__ becomes
+# __typeof__ and __builtin_strlen() of a literal becomes its sizeof - 1,
+# and the missing script is replaced by one that only checks that
+# sparse runs.
 dm_sparse_compat() {
 	local root=${KCHROOT:+$DROPMON_CHROOT} src
 	src=$root$(sed -n 's|^include \(.*\)/Makefile$|\1|p' "$root$KBUILD/Makefile" | head -n 1)
@@ -37,7 +40,8 @@ lint_kernel() {
 	local k=$1 B out cf=
 	dm_kernel_prepare "$k"
 	dm_sparse_compat
-	[ -n "$sparse_unqual" ] && cf=-D__typeof_unqual__=__typeof__
+	[ -n "$sparse_unqual" ] &&
+		cf="-D__typeof_unqual__=__typeof__ '-D__builtin_strlen(s)=(sizeof(s) - 1)'"
 	B=$(dm_module_tree "lint-$KREL")
 	# Anything but make's own progress lines is a finding.
 	out=$(dm_module_make "$B" W=1 C=2 CF="$cf" modules 2>&1 |

@@ -26,6 +26,8 @@ suite=${2:?usage: tests/vm.sh KERNEL SUITE [single|multi]}
 accel=${3:-single}
 vm_timeout=${DROPMON_VM_TIMEOUT:-1200}
 tag="$kernel/$suite"
+# A harness step that fails is a failed check, never a silent exit.
+trap 'echo "[$tag] FAIL: harness: expected $BASH_COMMAND to succeed (tests/vm.sh line $LINENO)"' ERR
 
 dm_kernel_prepare "$kernel"
 B=$DROPMON_TOP/build/$KREL
@@ -81,7 +83,9 @@ dm_build_initramfs() {
 		local m=$R/lib/modules/$KREL
 		mkdir -p "$m/updates/dkms" "$R/etc/modprobe.d"
 		cp "$DROPMON_KO" "$m/updates/dkms/"
-		cp "$KMODS"/modules.{builtin,builtin.modinfo,order} "$m/" 2>/dev/null
+		for f in modules.builtin modules.builtin.modinfo modules.order; do
+			if [ -f "$KMODS/$f" ]; then cp "$KMODS/$f" "$m/"; fi
+		done
 		echo "options dropmon interval_ms=500 max_keys=2048" >"$R/etc/modprobe.d/dropmon.conf"
 	fi
 	sed -n 's/^#define DROPMON_VERSION[[:space:]]*"\(.*\)"/\1/p' \
