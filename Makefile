@@ -6,6 +6,7 @@
 #   make demo            boot a VM with dropmon loaded and show it at work
 #   make check           the whole test suite (the command CI runs)
 #   make lint            W=1, sparse and checkpatch on every kernel of the matrix
+#   make bench           dropmon against its peers in a VM (BENCH_KERNEL=6.1 BENCH_ROUNDS=7)
 #   make dkms-install    register with DKMS, build and install for the running
 #                        kernel (KREL=... or KDIR=... for another)
 #   make dkms-uninstall  dkms remove --all, remove /usr/src/dropmon-<version>
@@ -16,7 +17,7 @@ KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all modules tools clean install lint demo check dkms-install dkms-uninstall
+.PHONY: all modules tools clean install lint demo check bench dkms-install dkms-uninstall
 
 all: modules
 
@@ -58,6 +59,9 @@ dkms-uninstall:
 
 lint:
 	tests/lint.sh
+
+bench:
+	tests/bench.sh $(BENCH_KERNEL) $(BENCH_ROUNDS)
 
 demo:
 	tests/demo.sh

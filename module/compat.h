@@ -25,25 +25,33 @@
  *   v6.11: (skb, location, reason, struct sock *rx_sk)
  *   v6.16: (skb, location, reason, const struct sock *rx_sk)
  * DROPMON_PROBE_REASON is the reason argument as a u32, or 0 without one.
+ * DROPMON_TRACE_KFREE_SKB() fires the tracepoint (for the benchmark).
  */
 #if defined(DROPMON_TP_RX_SK_CONST)
 #define DROPMON_PROBE_ARGS	struct sk_buff *skb, void *location,	\
 				enum skb_drop_reason reason,		\
 				const struct sock *rx_sk
 #define DROPMON_PROBE_REASON	((u32)reason)
+#define DROPMON_TRACE_KFREE_SKB(skb, loc)				\
+	trace_kfree_skb(skb, loc, SKB_DROP_REASON_NOT_SPECIFIED, NULL)
 #elif defined(DROPMON_TP_RX_SK)
 #define DROPMON_PROBE_ARGS	struct sk_buff *skb, void *location,	\
 				enum skb_drop_reason reason,		\
 				struct sock *rx_sk
 #define DROPMON_PROBE_REASON	((u32)reason)
+#define DROPMON_TRACE_KFREE_SKB(skb, loc)				\
+	trace_kfree_skb(skb, loc, SKB_DROP_REASON_NOT_SPECIFIED, NULL)
 #elif defined(DROPMON_TP_REASON)
 #define DROPMON_PROBE_ARGS	struct sk_buff *skb, void *location,	\
 				enum skb_drop_reason reason
 #define DROPMON_PROBE_REASON	((u32)reason)
+#define DROPMON_TRACE_KFREE_SKB(skb, loc)				\
+	trace_kfree_skb(skb, loc, SKB_DROP_REASON_NOT_SPECIFIED)
 #else
 #define DROPMON_PROBE_ARGS	struct sk_buff *skb, void *location
 #define DROPMON_PROBE_REASON	0U
 #define DROPMON_NO_REASON
+#define DROPMON_TRACE_KFREE_SKB(skb, loc)	trace_kfree_skb(skb, loc)
 #endif
 
 /*

@@ -3,6 +3,8 @@
  * /sys/kernel/debug/dropmon/{stats,totals}.  Each open takes a reference
  * on the snapshot published at that moment and renders it in one pass,
  * so a reader always sees exactly one complete snapshot however it reads.
+ * /sys/kernel/debug/dropmon/status: key=value lines on the module itself
+ * (memory, the worker's timings); not part of the format=1 contract.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -90,6 +92,13 @@ static const struct file_operations dropmon_fops = {
 	.release = dropmon_release,
 };
 
+static int dropmon_status_show(struct seq_file *m, void *v)
+{
+	dropmon_status_render(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dropmon_status);
+
 void dropmon_debugfs_init(void)
 {
 	dropmon_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -97,6 +106,8 @@ void dropmon_debugfs_init(void)
 			    &dropmon_views[DROPMON_VIEW_STATS], &dropmon_fops);
 	debugfs_create_file("totals", 0400, dropmon_dir,
 			    &dropmon_views[DROPMON_VIEW_TOTALS], &dropmon_fops);
+	debugfs_create_file("status", 0400, dropmon_dir, NULL,
+			    &dropmon_status_fops);
 }
 
 void dropmon_debugfs_exit(void)

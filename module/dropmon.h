@@ -73,6 +73,8 @@ void dropmon_snapshot_stop(void);
 void dropmon_snapshot_exit(void);
 struct dropmon_snap *dropmon_snap_get(enum dropmon_view view);
 void dropmon_snap_put(struct dropmon_snap *snap);
+struct seq_file;
+void dropmon_status_render(struct seq_file *m);
 
 /* debugfs.c */
 void dropmon_debugfs_init(void);

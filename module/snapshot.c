@@ -11,6 +11,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -39,6 +40,19 @@ static u64 dropmon_load_ns;
 static unsigned long dropmon_next_run;	/* jiffies */
 static char dropmon_symbuf[KSYM_SYMBOL_LEN];
 static struct delayed_work dropmon_work;
+
+/*
+ * The worker's own figures, for the status file.  Written by the worker
+ * only; a reader may see one field a rotation newer than another.
+ */
+static struct {
+	u64 rotations;
+	u64 alloc_failures;
+	u64 rotate_ns_last;	/* swap, grace period, merge, publish */
+	u64 merge_ns_last;	/* merge, resolve, sort, publish */
+	u64 merge_ns_max;
+	size_t table_bytes;	/* live per-CPU tables */
+} dropmon_status;
 
 /* What readers see; replaced under dropmon_snap_lock, freed by kref. */
 static DEFINE_MUTEX(dropmon_snap_lock);
@@ -290,7 +304,7 @@ static void dropmon_fold_totals(const struct dropmon_acc *acc)
  * Returns false when the fresh tables cannot be allocated: the live ones
  * then keep counting into the next interval.
  */
-static bool dropmon_swap_and_merge(u64 now)
+static bool dropmon_swap_and_merge(u64 now, u64 *merge_start)
 {
 	struct dropmon_gen *old, *new;
 
@@ -299,8 +313,10 @@ static bool dropmon_swap_and_merge(u64 now)
 	if (!new)
 		return false;
 	new->start_ns = now;
+	WRITE_ONCE(dropmon_status.table_bytes, new->bytes);
 	rcu_assign_pointer(dropmon_live, new);
 	synchronize_rcu();	/* every probe that saw @old has returned */
+	*merge_start = ktime_get_ns();
 
 	if (!dropmon_carry) {
 		dropmon_acc_reset(&dropmon_interval);
@@ -309,6 +325,57 @@ static bool dropmon_swap_and_merge(u64 now)
 	dropmon_merge_gen(&dropmon_interval, old);
 	dropmon_gen_free(old);
 	return true;
+}
+
+static void dropmon_account(u64 start, u64 merge_start)
+{
+	u64 end = ktime_get_ns();
+
+	WRITE_ONCE(dropmon_status.rotations, dropmon_status.rotations + 1);
+	WRITE_ONCE(dropmon_status.rotate_ns_last, end - start);
+	WRITE_ONCE(dropmon_status.merge_ns_last, end - merge_start);
+	if (end - merge_start > dropmon_status.merge_ns_max)
+		WRITE_ONCE(dropmon_status.merge_ns_max, end - merge_start);
+}
+
+static size_t dropmon_snap_bytes(const struct dropmon_snap *snap)
+{
+	return struct_size(snap, rows, snap->nr);
+}
+
+static size_t dropmon_acc_bytes(const struct dropmon_acc *acc)
+{
+	return acc->cap * sizeof(*acc->rows) +
+	       (acc->mask + 1) * sizeof(*acc->index);
+}
+
+/* The status file: what the module costs and how long its worker takes. */
+void dropmon_status_render(struct seq_file *m)
+{
+	size_t snaps;
+
+	mutex_lock(&dropmon_snap_lock);
+	snaps = dropmon_snap_bytes(dropmon_stats_snap) +
+		dropmon_snap_bytes(dropmon_totals_snap);
+	mutex_unlock(&dropmon_snap_lock);
+
+	seq_printf(m, "version=%s\nformat=%d\nmax_keys=%u\ninterval_ms=%u\n",
+		   DROPMON_VERSION, DROPMON_FORMAT, dropmon_max_keys,
+		   dropmon_interval_ms);
+	seq_printf(m, "possible_cpus=%u\nslot_bytes=%zu\nrow_bytes=%zu\n",
+		   num_possible_cpus(), sizeof(struct dropmon_slot),
+		   sizeof(struct dropmon_row));
+	seq_printf(m, "table_bytes=%zu\naccumulator_bytes=%zu\nsnapshot_bytes=%zu\n",
+		   READ_ONCE(dropmon_status.table_bytes),
+		   dropmon_acc_bytes(&dropmon_interval) +
+		   dropmon_acc_bytes(&dropmon_totals), snaps);
+	seq_printf(m, "rotations=%llu\nalloc_failures=%llu\n",
+		   READ_ONCE(dropmon_status.rotations),
+		   READ_ONCE(dropmon_status.alloc_failures));
+	seq_printf(m, "rotate_ns_last=%llu\nmerge_ns_last=%llu\nmerge_ns_max=%llu\n",
+		   READ_ONCE(dropmon_status.rotate_ns_last),
+		   READ_ONCE(dropmon_status.merge_ns_last),
+		   READ_ONCE(dropmon_status.merge_ns_max));
 }
 
 static void dropmon_requeue(void)
@@ -326,9 +393,12 @@ static void dropmon_rotate(struct work_struct *work)
 {
 	u64 now = ktime_get_boottime_ns();
 	struct dropmon_snap *stats;
+	u64 t0 = ktime_get_ns(), t1;
 	unsigned int i;
 
-	if (!dropmon_swap_and_merge(now)) {
+	if (!dropmon_swap_and_merge(now, &t1)) {
+		WRITE_ONCE(dropmon_status.alloc_failures,
+			   dropmon_status.alloc_failures + 1);
 		pr_warn_once("out of memory for new tables; this interval's counts carry into the next\n");
 		goto out;
 	}
@@ -338,6 +408,8 @@ static void dropmon_rotate(struct work_struct *work)
 	stats = dropmon_snap_build(&dropmon_interval, dropmon_seq + 1,
 				   dropmon_interval_start, now);
 	if (!stats) {
+		WRITE_ONCE(dropmon_status.alloc_failures,
+			   dropmon_status.alloc_failures + 1);
 		pr_warn_once("out of memory for a snapshot; this interval's counts carry into the next\n");
 		dropmon_carry = true;
 		goto out;
@@ -350,6 +422,7 @@ static void dropmon_rotate(struct work_struct *work)
 	dropmon_publish(&dropmon_totals_snap,
 			dropmon_snap_build(&dropmon_totals, dropmon_seq,
 					   dropmon_load_ns, now));
+	dropmon_account(t0, t1);
 out:
 	dropmon_requeue();
 }
@@ -380,6 +453,7 @@ int dropmon_snapshot_init(void)
 	if (!gen)
 		goto err_put_totals;
 	gen->start_ns = dropmon_load_ns;
+	dropmon_status.table_bytes = gen->bytes;
 	RCU_INIT_POINTER(dropmon_live, gen);
 	INIT_DELAYED_WORK(&dropmon_work, dropmon_rotate);
 	return 0;

@@ -16,14 +16,29 @@
 struct dropmon_gen __rcu *dropmon_live;
 
 /*
- * Per-CPU tables start with what fits in this much memory for all CPUs
- * together (at most max_keys each, at least DROPMON_MIN_CAP), and then
- * follow what each CPU really sees: a small host holds max_keys per CPU
- * from the start, a host with hundreds of CPUs starts small and grows the
- * tables of the CPUs that need it.
+ * Memory: all per-CPU tables of one interval together stay within a
+ * budget of 1 MiB, or two CPUs' worth of full tables if max_keys asks
+ * for more.  Tables start with an equal share of it (max_keys each on a
+ * small host, at least DROPMON_MIN_CAP) and then follow what each CPU
+ * really sees: a CPU that filled its table grows for the next interval
+ * while the budget allows, an idle one shrinks by half per interval.
+ * Events that do not fit a table are counted in lost, never dropped.
  */
-#define DROPMON_START_BUDGET	(1024 * 1024)
+#define DROPMON_BUDGET_FLOOR	(1024 * 1024)
 #define DROPMON_MIN_CAP		32U
+
+static size_t dropmon_table_bytes(unsigned int cap)
+{
+	struct dropmon_table *t;
+
+	return struct_size(t, slots, roundup_pow_of_two(2 * cap));
+}
+
+static size_t dropmon_budget(void)
+{
+	return max_t(size_t, DROPMON_BUDGET_FLOOR,
+		     2 * dropmon_table_bytes(dropmon_max_keys));
+}
 
 static unsigned int dropmon_cap_clamp(unsigned long cap)
 {
@@ -32,25 +47,59 @@ static unsigned int dropmon_cap_clamp(unsigned long cap)
 	return clamp_t(unsigned long, cap, floor, dropmon_max_keys);
 }
 
+/* An equal share of the budget: the largest power-of-two table in it. */
 static unsigned int dropmon_start_cap(void)
 {
-	unsigned long per_cpu = DROPMON_START_BUDGET / num_possible_cpus();
+	size_t share = dropmon_budget() / num_possible_cpus();
+	unsigned long slots = share / sizeof(struct dropmon_slot);
 
-	return dropmon_cap_clamp(per_cpu / (2 * sizeof(struct dropmon_slot)));
+	return dropmon_cap_clamp(slots >= 2 ? rounddown_pow_of_two(slots) / 2 : 1);
 }
 
 /*
- * The next capacity of a CPU's table: room for twice what it used, four
- * times its capacity if it overflowed, and shrinking by half at most per
- * interval so that bursty CPUs keep their room.
+ * What a CPU's next table would like: four times its capacity if it
+ * overflowed, else room for twice what it used, shrinking by half at most.
  */
-static unsigned int dropmon_next_cap(const struct dropmon_table *t)
+static unsigned int dropmon_want_cap(const struct dropmon_table *t)
 {
 	unsigned long used = min_t(unsigned long, local_read(&t->used), t->cap);
 
 	if (local_read(&t->lost))
 		return dropmon_cap_clamp(4UL * t->cap);
 	return dropmon_cap_clamp(max(2 * used, t->cap / 2UL));
+}
+
+/*
+ * Capacities of the next tables: every CPU may shrink, growth is granted
+ * in CPU order while the total stays within the budget.
+ */
+static void dropmon_plan_caps(const struct dropmon_gen *prev,
+			      unsigned int *caps)
+{
+	size_t total = 0, budget = dropmon_budget();
+	unsigned int want;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		caps[cpu] = prev ? min(dropmon_want_cap(prev->tab[cpu]),
+				       prev->tab[cpu]->cap) :
+				   dropmon_start_cap();
+		total += dropmon_table_bytes(caps[cpu]);
+	}
+	if (!prev)
+		return;
+	for_each_possible_cpu(cpu) {
+		size_t more;
+
+		want = dropmon_want_cap(prev->tab[cpu]);
+		if (want <= caps[cpu])
+			continue;
+		more = dropmon_table_bytes(want) - dropmon_table_bytes(caps[cpu]);
+		if (total + more > budget)
+			continue;
+		total += more;
+		caps[cpu] = want;
+	}
 }
 
 static struct dropmon_table *dropmon_table_alloc(unsigned int cap, int cpu)
@@ -69,28 +118,31 @@ static struct dropmon_table *dropmon_table_alloc(unsigned int cap, int cpu)
 
 /*
  * A fresh set of tables, sized from @prev (the set it replaces) or, when
- * @prev is NULL, from the start budget.
+ * @prev is NULL, from the start share of the budget.
  */
 struct dropmon_gen *dropmon_gen_alloc(const struct dropmon_gen *prev)
 {
 	struct dropmon_gen *gen;
+	unsigned int *caps;
 	int cpu;
 
+	caps = kcalloc(nr_cpu_ids, sizeof(*caps), GFP_KERNEL);
 	gen = kzalloc(struct_size(gen, tab, nr_cpu_ids), GFP_KERNEL);
-	if (!gen)
-		return NULL;
+	if (!caps || !gen)
+		goto err_free_gen;
+	dropmon_plan_caps(prev, caps);
 	for_each_possible_cpu(cpu) {
-		unsigned int cap = prev ? dropmon_next_cap(prev->tab[cpu]) :
-					  dropmon_start_cap();
-
-		gen->tab[cpu] = dropmon_table_alloc(cap, cpu);
+		gen->tab[cpu] = dropmon_table_alloc(caps[cpu], cpu);
 		if (!gen->tab[cpu])
-			goto err_free_tables;
+			goto err_free_gen;
+		gen->bytes += dropmon_table_bytes(caps[cpu]);
 	}
+	kfree(caps);
 	return gen;
 
-err_free_tables:
+err_free_gen:
 	dropmon_gen_free(gen);
+	kfree(caps);
 	return NULL;
 }
 

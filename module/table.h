@@ -41,6 +41,7 @@ struct dropmon_table {
 /* The tables of one interval, one per possible CPU. */
 struct dropmon_gen {
 	u64 start_ns;
+	size_t bytes;		/* of all its tables */
 	struct dropmon_table *tab[];
 };
 

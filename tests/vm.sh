@@ -14,6 +14,9 @@
 # With DROPMON_KO=/path/to/dropmon.ko[.xz] (for the "smoke" suite), that
 # file, as DKMS installed it, goes to /lib/modules/$KREL/updates/dkms in
 # the guest instead of a fresh build.
+# DROPMON_VM_EXTRA names a script sourced while the initramfs ($R) is
+# assembled; DROPMON_VM_MEM (MiB) and DROPMON_VM_APPEND (kernel command
+# line) adjust the boot.
 # Exit status: 0 if every check passed and the guest reached its end
 # marker, 1 otherwise.
 set -euo pipefail
@@ -90,6 +93,10 @@ dm_build_initramfs() {
 	fi
 	sed -n 's/^#define DROPMON_VERSION[[:space:]]*"\(.*\)"/\1/p' \
 		"$DROPMON_TOP/module/dropmon.h" >"$R/etc/dropmon-version"
+	# A caller's additions (the benchmark's modules and tools).
+	if [ -n "${DROPMON_VM_EXTRA:-}" ]; then
+		. "$DROPMON_VM_EXTRA"
+	fi
 	chmod +x "$R/init" "$R/suite.sh"
 	(cd "$R" && find . | cpio -o -H newc --quiet) | gzip -1 >"$B/initramfs.cpio.gz"
 }
@@ -103,10 +110,10 @@ log=$B/$suite.log
 dm_log "booting $KREL ($tag, tcg thread=$accel)"
 set +e
 timeout --foreground -k 10 "$vm_timeout" qemu-system-x86_64 \
-	-m 1024 -smp 2 -accel "tcg,thread=$accel" -nic none -no-reboot \
+	-m "${DROPMON_VM_MEM:-1024}" -smp 2 -accel "tcg,thread=$accel" -nic none -no-reboot \
 	-display none -serial stdio -monitor none \
 	-kernel "$KIMG" -initrd "$B/initramfs.cpio.gz" \
-	-append "console=ttyS0 quiet panic=-1 panic_on_warn=1 oops=panic dmsuite=$suite" \
+	-append "console=ttyS0 quiet panic=-1 panic_on_warn=1 oops=panic dmsuite=$suite ${DROPMON_VM_APPEND:-}" \
 	</dev/null >"$log" 2>&1
 qrc=$?
 set -e

@@ -499,6 +499,33 @@ out:
 	return ret;
 }
 
+enum dropmon_parse_status dropmon_header_parse(const char *buf, size_t len,
+					       struct dropmon_header *hdr,
+					       struct dropmon_parse_error *err)
+{
+	struct dropmon_parse_error dummy;
+	struct dropmon_stats st;
+	struct parser p = {
+		.buf = buf,
+		.len = len,
+		.st = &st,
+		.err = err ? err : &dummy,
+	};
+	enum dropmon_parse_status ret;
+
+	memset(&st, 0, sizeof(st));
+	memset(p.err, 0, sizeof(*p.err));
+	memset(hdr, 0, sizeof(*hdr));
+	if (len == 0) {
+		p.lineno = 1;
+		return fail(&p, "file is empty");
+	}
+	ret = parse_header(&p);
+	if (!ret)
+		*hdr = st.hdr;
+	return ret;
+}
+
 void dropmon_stats_free(struct dropmon_stats *st)
 {
 	free(st->rows);

@@ -92,6 +92,15 @@ enum dropmon_parse_status dropmon_stats_parse(const char *buf, size_t len,
 					      struct dropmon_stats *st,
 					      struct dropmon_parse_error *err);
 
+/*
+ * Parse only the header line at the start of @buf (which may hold just a
+ * prefix of a file) into @hdr.  For cheap change detection: the rest of the
+ * file is not looked at, so a DROPMON_PARSE_OK here says nothing about it.
+ */
+enum dropmon_parse_status dropmon_header_parse(const char *buf, size_t len,
+					       struct dropmon_header *hdr,
+					       struct dropmon_parse_error *err);
+
 /* Release what dropmon_stats_parse() allocated; safe on a zeroed struct. */
 void dropmon_stats_free(struct dropmon_stats *st);
 

@@ -463,6 +463,7 @@ case "$1" in
 main) suite_main ;;
 parallel) suite_parallel ;;
 smoke) suite_smoke ;;
+bench) sh /bench.sh ;;
 demo) suite_demo ;;
 *) fail suite "expected main, parallel or demo, saw '$1'" ;;
 esac

@@ -12,6 +12,9 @@
 #endif
 
 #include <arpa/inet.h>
+#include <linux/genetlink.h>
+#include <linux/net_dropmon.h>
+#include <linux/netlink.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -56,6 +59,9 @@ static const char *usage_text =
 	"  tcp6 N PORT                  N refused TCP connects to [::1]:PORT\n"
 	"  raw IFNAME N ETYPE...        send N broadcast frames per ethertype\n"
 	"                               (ETYPE: hex 0x0600..0xffff or A-B range)\n"
+	"  netdm start|stop             the kernel's drop_monitor: summary mode\n"
+	"                               with software drops, on or off\n"
+	"  readtime FILE N              read FILE whole N times, print ns per read\n"
 	"  udpqueue N PORT              queue N datagrams on a socket bound to\n"
 	"                               127.0.0.1:PORT, close it unread\n"
 	"  flood SECONDS PORT [udp4|udp6]\n"
@@ -496,6 +502,137 @@ static int cmd_raw(int argc, char **argv)
 	return 0;
 }
 
+/* ---- netdm: the kernel's drop_monitor, in summary mode --------------- */
+
+struct nlreq {
+	struct nlmsghdr nh;
+	struct genlmsghdr gh;
+	char attrs[64];
+};
+
+static void nl_put(struct nlreq *r, uint16_t type, const void *data,
+		   uint16_t len)
+{
+	struct nlattr *a = (struct nlattr *)((char *)r + NLMSG_ALIGN(r->nh.nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+/* Send @r and wait for its answer; returns the reply's length. */
+static ssize_t nl_talk(int fd, struct nlreq *r, char *buf, size_t len)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	ssize_t n;
+
+	r->nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (send(fd, r, r->nh.nlmsg_len, 0) < 0)
+		die_errno("netdm: send");
+	n = recv(fd, buf, len, 0);
+	if (n < 0)
+		die_errno("netdm: recv");
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		struct nlmsgerr *e = NLMSG_DATA(h);
+
+		if (e->error) {
+			errno = -e->error;
+			die_errno("netdm: command %u", r->gh.cmd);
+		}
+	}
+	return n;
+}
+
+static uint16_t netdm_family(int fd)
+{
+	struct nlreq r = { .nh.nlmsg_type = GENL_ID_CTRL,
+			   .gh.cmd = CTRL_CMD_GETFAMILY, .gh.version = 1 };
+	char buf[8192];
+	struct nlattr *a;
+	ssize_t n;
+	int len;
+
+	r.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	nl_put(&r, CTRL_ATTR_FAMILY_NAME, "NET_DM", sizeof("NET_DM"));
+	n = nl_talk(fd, &r, buf, sizeof(buf));
+	if (((struct nlmsghdr *)buf)->nlmsg_type == NLMSG_ERROR || n < (ssize_t)NLMSG_LENGTH(GENL_HDRLEN))
+		die("netdm: no NET_DM family (is drop_monitor loaded?)");
+	a = (struct nlattr *)(buf + NLMSG_LENGTH(GENL_HDRLEN));
+	len = ((struct nlmsghdr *)buf)->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN) {
+		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
+			return *(uint16_t *)((char *)a + NLA_HDRLEN);
+		len -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+	die("netdm: NET_DM family has no id");
+}
+
+/* netdm start|stop: summary-mode software drop monitoring, on or off. */
+static int cmd_netdm(int argc, char **argv)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlreq r = { .gh.version = 2 };
+	char buf[8192];
+	uint8_t mode = NET_DM_ALERT_MODE_SUMMARY;
+	int fd, start;
+
+	if (argc != 2 || (strcmp(argv[1], "start") && strcmp(argv[1], "stop")))
+		usage_error("netdm start|stop");
+	start = !strcmp(argv[1], "start");
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die_errno("netdm: netlink socket");
+	r.nh.nlmsg_type = netdm_family(fd);
+	if (start) {
+		r.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+		r.gh.cmd = NET_DM_CMD_CONFIG;
+		nl_put(&r, NET_DM_ATTR_ALERT_MODE, &mode, sizeof(mode));
+		nl_talk(fd, &r, buf, sizeof(buf));
+	}
+	r.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	r.gh.cmd = start ? NET_DM_CMD_START : NET_DM_CMD_STOP;
+	nl_put(&r, NET_DM_ATTR_SW_DROPS, NULL, 0);
+	nl_talk(fd, &r, buf, sizeof(buf));
+	close(fd);
+	return 0;
+}
+
+/* ---- readtime: how long one full read of a file takes -------------------- */
+
+static int cmd_readtime(int argc, char **argv)
+{
+	struct timespec t0, t1;
+	static char buf[1 << 20];
+	unsigned long n, i;
+	size_t bytes = 0;
+
+	if (argc != 3)
+		usage_error("readtime FILE N");
+	n = arg_count(argv[2]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+		ssize_t r;
+
+		if (fd < 0)
+			die_errno("readtime: open %s", argv[1]);
+		bytes = 0;
+		while ((r = read(fd, buf, sizeof(buf))) > 0)
+			bytes += (size_t)r;
+		if (r < 0)
+			die_errno("readtime: read %s", argv[1]);
+		close(fd);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("readtime: bytes=%zu ns=%lld\n", bytes,
+	       ((long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL +
+		(t1.tv_nsec - t0.tv_nsec)) / (long long)n);
+	return 0;
+}
+
 /* ---- flood ------------------------------------------------------------- */
 
 /* SIGTERM or SIGINT end a flood early, still printing what was sent. */
@@ -685,6 +822,10 @@ int main(int argc, char **argv)
 		return cmd_tcp(1, argc, argv);
 	if (!strcmp(cmd, "raw"))
 		return cmd_raw(argc, argv);
+	if (!strcmp(cmd, "netdm"))
+		return cmd_netdm(argc, argv);
+	if (!strcmp(cmd, "readtime"))
+		return cmd_readtime(argc, argv);
 	if (!strcmp(cmd, "udpqueue"))
 		return cmd_udpqueue(argc, argv);
 	if (!strcmp(cmd, "flood"))

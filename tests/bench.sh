@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: dropmon against what a user would pick instead, in one boot.
+# It reports figures; it is not a test.
+#
+#   tests/bench.sh [KERNEL] [ROUNDS]      default: 6.1, 7 rounds
+#
+# In a qemu guest with TCG thread=multi (2 vCPUs truly in parallel), the
+# dmbench module fires the kfree_skb tracepoint from a kthread bound to
+# each CPU, over K prepared skbs, for each configuration: nothing
+# attached, an empty probe, dropmon (defaults), the kernel's drop_monitor
+# in summary mode, and bpftrace counting by location and reason.  Rounds
+# rotate the order of the configurations.  Per configuration and case the
+# table gives the median over rounds of ns per event per CPU, its spread
+# (min..max), the extra cost over nothing attached, and that extra as a
+# multiple of the empty probe's.  Absolute numbers come from TCG and mean
+# nothing across runs: compare ratios within one run.
+#
+# Results: a table on the terminal and build/bench-KREL.json.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+kernel=${1:-6.1}
+rounds=${2:-7}
+dm_host_deps
+dm_apt_install bpftrace
+dm_kernel_prepare "$kernel"
+log=$DROPMON_TOP/build/$KREL/bench.log.clean
+json=$DROPMON_TOP/build/bench-$KREL.json
+
+DROPMON_VM_EXTRA=$here/bench/extra.sh DROPMON_VM_MEM=2048 \
+	DROPMON_VM_APPEND="dmrounds=$rounds" DROPMON_VM_TIMEOUT=3600 \
+	"$here/vm.sh" "$kernel" bench multi || true
+grep -q '^BENCH ' "$log" || dm_die "no benchmark results in $log"
+grep '^BENCHERR' "$log" >&2 || true
+
+date=$(date -u +%Y-%m-%d)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+
+# Per (config, case, round): mean ns/event over the CPUs of that run.
+grep '^BENCH ' "$log" | awk '
+	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	  cfg = f["tag"]; rnd = cfg; sub(/\.r[0-9]+$/, "", cfg); sub(/.*\.r/, "", rnd)
+	  if (cfg == "fill") next
+	  key = cfg " " f["keys"] " " (f["cpus"] == 1 ? "1cpu" : "all") " " rnd
+	  sum[key] += f["ns"] / f["iters"]; n[key]++ }
+	END { for (k in sum) printf "%s %.3f\n", k, sum[k] / n[k] }' |
+	sort >"$DROPMON_TOP/build/bench-$KREL.runs"
+
+# Median, min, max over rounds; extra over "none" paired by round.
+awk '
+	function median(a, m,   i, j, t) {
+		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
+			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+	}
+	{ v[$1, $2, $3, $4] = $5; cfgs[$1] = 1; cases[$2 " " $3] = 1; rounds[$4] = 1 }
+	END {
+		for (c in cfgs) for (k in cases) {
+			split(k, kk, " "); m = 0; e = 0
+			for (r in rounds) if ((c, kk[1], kk[2], r) in v) {
+				x[++m] = v[c, kk[1], kk[2], r]
+				d[++e] = v[c, kk[1], kk[2], r] - v["none", kk[1], kk[2], r]
+			}
+			if (!m) continue
+			med = median(x, m); lo = x[1]; hi = x[m]
+			printf "%s %s %s %.2f %.2f %.2f %.2f %d\n", c, kk[1], kk[2], med, lo, hi, median(d, e), m
+		}
+	}' "$DROPMON_TOP/build/bench-$KREL.runs" | sort >"$DROPMON_TOP/build/bench-$KREL.summary"
+
+# End to end: packets per second, and the change against nothing attached.
+e2e=$(grep '^E2E ' "$log" | awk '
+	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	  pps[f["cfg"], f["round"]] = f["sent"] / f["seconds"]; cfg[f["cfg"]] = 1; r[f["round"]] = 1 }
+	END { for (c in cfg) { m = 0; s = 0; b = 0
+		for (x in r) if ((c, x) in pps) { s += pps[c, x]; b += pps["none", x]; m++ }
+		printf "%s %.0f %+.1f\n", c, s / m, 100 * (s - b) / b } }' | sort)
+status=$(sed -n 's/^STATUS //p' "$log" | head -n 1)
+read_line=$(sed -n 's/^READ //p' "$log" | head -n 1)
+
+# The table.
+{
+	echo "dropmon benchmark, $date, kernel $KREL, qemu TCG thread=multi, 2 vCPUs on: $cpu"
+	echo "ns per event per CPU (median of $rounds rounds, min..max); extra = over nothing attached, paired by round; xempty = extra / empty probe's extra"
+	echo "TCG numbers: compare ratios within this run only."
+	echo
+	printf '%-13s %-6s %-5s %10s %21s %9s %8s\n' config keys cpus median 'min..max' extra xempty
+	awk '{ e[$2, $3] = ($1 == "empty") ? $7 : e[$2, $3]; l[NR] = $0 }
+		END { for (i = 1; i <= NR; i++) { split(l[i], f, " ")
+			x = e[f[2], f[3]] > 0 ? sprintf("%.2f", f[7] / e[f[2], f[3]]) : "-"
+			printf "%-13s %-6s %-5s %10.2f %10.2f..%-10.2f %9.2f %8s\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], x } }' \
+		"$DROPMON_TOP/build/bench-$KREL.summary" | sort -k2,2n -k3,3 -k1,1
+	echo
+	echo "end to end, UDP flood to a closed port from both CPUs (packets/s, change vs nothing attached):"
+	echo "$e2e" | awk '{ printf "  %-13s %12s pps %6s%%\n", $1, $2, $3 }'
+	echo
+	echo "dropmon with a full table (max_keys=1024 keys on every CPU):"
+	echo "  $status" | tr ' ' '\n' | grep -E 'merge_ns_max|table_bytes|accumulator_bytes|snapshot_bytes|slot_bytes|row_bytes|possible_cpus|totals_keys' | sed 's/^/  /'
+	echo "  read of totals ($read_line)"
+} | tee "$DROPMON_TOP/build/bench-$KREL.txt"
+
+# The JSON.
+{
+	printf '{"date":"%s","kernel":"%s","machine":"qemu TCG thread=multi, 2 vCPUs","host_cpu":"%s","rounds":%s,"cases":[' \
+		"$date" "$KREL" "$cpu" "$rounds"
+	awk '{ printf "%s{\"config\":\"%s\",\"keys\":%s,\"cpus\":\"%s\",\"median_ns\":%s,\"min_ns\":%s,\"max_ns\":%s,\"extra_ns\":%s,\"rounds\":%s}", (NR > 1 ? "," : ""), $1, $2, $3, $4, $5, $6, $7, $8 }' \
+		"$DROPMON_TOP/build/bench-$KREL.summary"
+	printf '],"e2e":['
+	echo "$e2e" | awk '{ printf "%s{\"config\":\"%s\",\"pps\":%s,\"change_pct\":%s}", (NR > 1 ? "," : ""), $1, $2, $3 + 0 }'
+	printf '],"status":{'
+	echo "$status" | tr ' ' '\n' | grep '=' | awk -F= '{ printf "%s\"%s\":\"%s\"", (NR > 1 ? "," : ""), $1, $2 }'
+	printf '},"read":"%s"}\n' "$read_line"
+} >"$json"
+dm_log "wrote $json"
