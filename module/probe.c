@@ -28,22 +28,46 @@ static bool dropmon_kaddr_ok(const void *p)
 }
 
 /*
- * Fill in the device name and its netns inode.  The device may be stale,
+ * Bumped (under RTNL) whenever a device registers, unregisters or is
+ * renamed: a cached device pointer is only trusted within one generation,
+ * so a freed device whose memory is reused is never mistaken for the new
+ * one.  Read-mostly: the probe only reads it.
+ */
+static unsigned long dropmon_dev_gen;
+
+static int dropmon_netdev_event(struct notifier_block *nb,
+				unsigned long event, void *ptr)
+{
+	switch (event) {
+	case NETDEV_REGISTER:
+	case NETDEV_UNREGISTER:
+	case NETDEV_CHANGENAME:
+		WRITE_ONCE(dropmon_dev_gen, dropmon_dev_gen + 1);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block dropmon_netdev_nb = {
+	.notifier_call = dropmon_netdev_event,
+};
+
+/*
+ * Read the device name and its netns inode.  The device may be stale,
  * so every read goes through copy_from_kernel_nofault(): a bad pointer
  * yields "?" instead of an oops.
  */
-static void dropmon_key_set_dev(struct dropmon_key *key,
-				const struct net_device *dev)
+static void dropmon_dev_read(struct dropmon_key *key,
+			     const struct net_device *dev)
 {
 	const struct net *net;
 	unsigned int inum;
 
-	if (!dropmon_kaddr_ok(dev)) {
-		key->dev[0] = '-';
+	if (copy_from_kernel_nofault(key->dev, dev->name, IFNAMSIZ)) {
+		memset(key->dev, 0, sizeof(key->dev));
+		key->dev[0] = '?';
 		return;
 	}
-	if (copy_from_kernel_nofault(key->dev, dev->name, IFNAMSIZ))
-		goto unreadable;
 	key->dev[IFNAMSIZ - 1] = '\0';
 	if (copy_from_kernel_nofault(&net, dropmon_dev_net_slot(dev),
 				     sizeof(net)) ||
@@ -51,11 +75,59 @@ static void dropmon_key_set_dev(struct dropmon_key *key,
 	    copy_from_kernel_nofault(&inum, &net->ns.inum, sizeof(inum)))
 		return;	/* the name is good; netns stays 0 */
 	key->netns = inum;
-	return;
+}
 
-unreadable:
-	memset(key->dev, 0, sizeof(key->dev));
-	key->dev[0] = '?';
+static bool dropmon_devcache_get(struct dropmon_devcache *c,
+				 struct dropmon_key *key,
+				 const struct net_device *dev,
+				 unsigned long gen)
+{
+	long seq = local_read(&c->seq);
+
+	if (seq & 1 || c->dev != dev || c->gen != gen)
+		return false;
+	barrier();
+	memcpy(key->dev, c->name, IFNAMSIZ);
+	key->netns = c->netns;
+	barrier();
+	return local_read(&c->seq) == seq;
+}
+
+/* Unless a probe we interrupted is writing the entry, replace it. */
+static void dropmon_devcache_put(struct dropmon_devcache *c,
+				 const struct dropmon_key *key,
+				 const struct net_device *dev,
+				 unsigned long gen)
+{
+	long seq = local_read(&c->seq);
+
+	if (seq & 1 || local_cmpxchg(&c->seq, seq, seq + 1) != seq)
+		return;
+	barrier();
+	c->dev = dev;
+	c->gen = gen;
+	c->netns = key->netns;
+	memcpy(c->name, key->dev, IFNAMSIZ);
+	barrier();
+	local_set(&c->seq, seq + 2);
+}
+
+static void dropmon_key_set_dev(struct dropmon_key *key,
+				struct dropmon_table *t,
+				const struct net_device *dev)
+{
+	unsigned long gen = READ_ONCE(dropmon_dev_gen);
+
+	if (dropmon_devcache_get(&t->dev, key, dev, gen))
+		return;
+	key->netns = 0;
+	if (!dropmon_kaddr_ok(dev)) {
+		memset(key->dev, 0, sizeof(key->dev));
+		key->dev[0] = '-';
+		return;
+	}
+	dropmon_dev_read(key, dev);
+	dropmon_devcache_put(&t->dev, key, dev, gen);
 }
 
 static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
@@ -65,20 +137,29 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 		.reason = DROPMON_PROBE_REASON,
 		.proto = skb->protocol,
 	};
-	struct dropmon_gen *gen;
+	struct dropmon_table *t;
 
-	dropmon_key_set_dev(&key, READ_ONCE(skb->dev));
-	gen = rcu_dereference_sched(dropmon_live);
-	dropmon_table_count(gen->tab[smp_processor_id()], &key);
+	t = rcu_dereference_sched(dropmon_live)->tab[smp_processor_id()];
+	dropmon_key_set_dev(&key, t, READ_ONCE(skb->dev));
+	dropmon_table_count(t, &key);
 }
 
 int dropmon_probe_register(void)
 {
-	return register_trace_kfree_skb(dropmon_probe, NULL);
+	int err;
+
+	err = register_netdevice_notifier(&dropmon_netdev_nb);
+	if (err)
+		return err;
+	err = register_trace_kfree_skb(dropmon_probe, NULL);
+	if (err)
+		unregister_netdevice_notifier(&dropmon_netdev_nb);
+	return err;
 }
 
 void dropmon_probe_unregister(void)
 {
 	unregister_trace_kfree_skb(dropmon_probe, NULL);
 	tracepoint_synchronize_unregister();
+	unregister_netdevice_notifier(&dropmon_netdev_nb);
 }

@@ -30,11 +30,26 @@ struct dropmon_slot {
 	struct dropmon_key key;
 };
 
+/*
+ * The last device this CPU saw, so that a storm of drops on one device
+ * reads its name and netns once, not once per packet.  seq is odd while
+ * the entry is written; a reader that sees it odd or changed, a different
+ * device, or a device generation that moved on, reads the device itself.
+ */
+struct dropmon_devcache {
+	local_t seq;
+	const struct net_device *dev;
+	unsigned long gen;
+	u32 netns;
+	char name[IFNAMSIZ];
+};
+
 struct dropmon_table {
 	local_t used;		/* slots claimed, at most cap */
 	local_t lost;		/* events whose key did not fit */
 	unsigned int cap;	/* distinct keys this table may hold */
 	unsigned int mask;	/* slots - 1; slots is a power of two */
+	struct dropmon_devcache dev;
 	struct dropmon_slot slots[];
 };
 
