@@ -8,7 +8,7 @@
 #include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
-#include <linux/smp.h>
+#include <linux/percpu.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <net/net_namespace.h>
@@ -139,7 +139,7 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	};
 	struct dropmon_table *t;
 
-	t = rcu_dereference_sched(dropmon_live)->tab[smp_processor_id()];
+	t = rcu_dereference_sched(*this_cpu_ptr(&dropmon_cpu_table));
 	dropmon_key_set_dev(&key, t, READ_ONCE(skb->dev));
 	dropmon_table_count(t, &key);
 }

@@ -308,13 +308,13 @@ static bool dropmon_swap_and_merge(u64 now, u64 *merge_start)
 {
 	struct dropmon_gen *old, *new;
 
-	old = rcu_dereference_protected(dropmon_live, true);
+	old = dropmon_live;
 	new = dropmon_gen_alloc(old);
 	if (!new)
 		return false;
 	new->start_ns = now;
 	WRITE_ONCE(dropmon_status.table_bytes, new->bytes);
-	rcu_assign_pointer(dropmon_live, new);
+	dropmon_gen_publish(new);
 	synchronize_rcu();	/* every probe that saw @old has returned */
 	*merge_start = ktime_get_ns();
 
@@ -454,7 +454,7 @@ int dropmon_snapshot_init(void)
 		goto err_put_totals;
 	gen->start_ns = dropmon_load_ns;
 	dropmon_status.table_bytes = gen->bytes;
-	RCU_INIT_POINTER(dropmon_live, gen);
+	dropmon_gen_publish(gen);
 	INIT_DELAYED_WORK(&dropmon_work, dropmon_rotate);
 	return 0;
 
@@ -485,8 +485,10 @@ void dropmon_snapshot_stop(void)
 /* Only after the probe is gone and the worker stopped. */
 void dropmon_snapshot_exit(void)
 {
-	dropmon_gen_free(rcu_dereference_protected(dropmon_live, true));
-	RCU_INIT_POINTER(dropmon_live, NULL);
+	struct dropmon_gen *gen = dropmon_live;
+
+	dropmon_gen_publish(NULL);
+	dropmon_gen_free(gen);
 	dropmon_snap_put(dropmon_totals_snap);
 	dropmon_snap_put(dropmon_stats_snap);
 	dropmon_acc_free(&dropmon_totals);

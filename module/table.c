@@ -13,7 +13,19 @@
 
 #include "table.h"
 
-struct dropmon_gen __rcu *dropmon_live;
+DEFINE_PER_CPU(struct dropmon_table __rcu *, dropmon_cpu_table);
+struct dropmon_gen *dropmon_live;
+
+/* Point every CPU's probe at its table of @gen (NULL: at none). */
+void dropmon_gen_publish(struct dropmon_gen *gen)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		rcu_assign_pointer(*per_cpu_ptr(&dropmon_cpu_table, cpu),
+				   gen ? gen->tab[cpu] : NULL);
+	dropmon_live = gen;
+}
 
 /*
  * Memory: all per-CPU tables of one interval together stay within a

@@ -16,6 +16,8 @@
 
 #include <linux/compiler.h>
 #include <linux/hash.h>
+#include <linux/bitops.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <asm/local.h>
 
@@ -60,25 +62,42 @@ struct dropmon_gen {
 	struct dropmon_table *tab[];
 };
 
-extern struct dropmon_gen __rcu *dropmon_live;
+/*
+ * The probe finds its CPU's table here; the worker swaps each CPU's
+ * pointer to a fresh table and waits for a grace period before it reads
+ * the old one.  The set of tables of the interval, for the worker.
+ */
+DECLARE_PER_CPU(struct dropmon_table __rcu *, dropmon_cpu_table);
+extern struct dropmon_gen *dropmon_live;
+
+void dropmon_gen_publish(struct dropmon_gen *gen);
 
 struct dropmon_gen *dropmon_gen_alloc(const struct dropmon_gen *prev);
 void dropmon_gen_free(struct dropmon_gen *gen);
 
-#define DROPMON_KEY_WORDS	(sizeof(struct dropmon_key) / sizeof(u64))
+#define DROPMON_KEY_WORDS	5
+
+static_assert(sizeof(struct dropmon_key) == DROPMON_KEY_WORDS * sizeof(u64));
 
 static inline u64 dropmon_key_word(const struct dropmon_key *key, int i)
 {
 	return ((const u64 *)key)[i];
 }
 
+/*
+ * Fold the key's words into one (rotated so that equal words in different
+ * fields do not cancel) and mix it with a single multiplication: one
+ * multiply on the hot path instead of one per word.
+ */
 static inline unsigned long dropmon_key_hash(const struct dropmon_key *key)
 {
-	u64 h = dropmon_key_word(key, 0);
-	int i;
+	u64 h = dropmon_key_word(key, 0) ^
+		rol64(dropmon_key_word(key, 1), 13) ^
+		rol64(dropmon_key_word(key, 2), 29) ^
+		rol64(dropmon_key_word(key, 3), 43) ^
+		rol64(dropmon_key_word(key, 4), 53);
 
-	for (i = 1; i < DROPMON_KEY_WORDS; i++)
-		h = (h ^ dropmon_key_word(key, i)) * GOLDEN_RATIO_64;
+	h *= GOLDEN_RATIO_64;
 	return (unsigned long)(h ^ (h >> 32));
 }
 
