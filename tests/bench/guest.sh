@@ -76,6 +76,7 @@ while [ $r -le "$ROUNDS" ]; do
 	for cfg in $(rotate $((r - 1))); do
 		attach $cfg
 		for c in $CASES; do
+			echo "bench: round $r $cfg keys=${c%:*} cpus=${c#*:}"
 			insmod $M/dmbench.ko tag=$cfg.r$r keys=${c%:*} cpus=${c#*:} iters=$ITERS
 			rmmod dmbench
 		done

@@ -6,6 +6,8 @@
 #   sh /suite.sh main       everything; boot with TCG thread=single
 #   sh /suite.sh parallel   exact counting from both CPUs; thread=multi
 #   sh /suite.sh smoke      the module as DKMS installed it, via modprobe
+#   sh /suite.sh stress     reload under storm, readers, netns churn (single)
+#   sh /suite.sh accounting exact counts across rotations from both CPUs (multi)
 #   sh /suite.sh demo       the demo's output, no checks
 
 D=/sys/kernel/debug/dropmon
@@ -60,7 +62,8 @@ sum() {
 }
 
 # "ok ok" when sum(count) + lost == drops and rows == keys in view $1.
-invariant() {
+invariant() { invariant_of "/tmp/$1"; }
+invariant_of() {
 	awk -F'\t' '
 		NR == 1 { for (i = 1; i <= split($0, h, " "); i++) {
 				split(h[i], kv, "="); H[kv[1]] = kv[2] }
@@ -69,7 +72,7 @@ invariant() {
 		{ s += $1; n++ }
 		END { a = (s + H["lost"] == H["drops"]) ? "ok" : "sum=" s "+lost=" H["lost"] "!=drops=" H["drops"]
 		      b = (n == H["keys"]) ? "ok" : "rows=" n "!=keys=" H["keys"]
-		      print a, b }' "/tmp/$1"
+		      print a, b }' "$1"
 }
 
 # Wait until view $1 has seq >= $2 (at most $3 s, default 30).
@@ -384,6 +387,7 @@ suite_main() {
 	t_rotation
 	t_veth
 	t_reads
+	t_badinput
 	t_oracle
 	unload
 	check_dmesg counts
@@ -439,6 +443,140 @@ suite_smoke() {
 	check_dmesg smoke
 }
 
+# --- bad input ---------------------------------------------------------------
+t_badinput() {
+	for v in stats totals status; do
+		echo x 2>/dev/null >$D/$v
+		check_eq "bad input: a write to $v is refused" 1 $?
+	done
+	# A seek lands in the same rendering: the tail after 10 bytes (two
+	# opens: retry if a rotation came between them).
+	for try in 1 2 3 4 5; do
+		full=$(cat $D/totals | tail -c +11 | md5sum)
+		part=$(dd if=$D/totals bs=1 skip=10 2>/dev/null | md5sum)
+		[ "$full" = "$part" ] && break
+	done
+	check_eq "bad input: a read after a seek gives the same bytes" "$full" "$part"
+	# Readers at once: each sees one whole snapshot.
+	for i in 1 2 3 4; do
+		(dmgen readbytes $D/totals 3 >/tmp/conc.$i) &
+	done
+	wait
+	ok=0
+	for i in 1 2 3 4; do
+		[ "$(invariant_of /tmp/conc.$i)" = "ok ok" ] && ok=$((ok + 1))
+	done
+	check_eq "bad input: 4 concurrent readers each read a consistent snapshot" 4 $ok
+	# Not root: refused by mode, and dropmon-show says so.
+	su -s /bin/sh nobody -c "cat $D/stats" >/dev/null 2>/tmp/err
+	check_match "bad input: a non-root reader is refused" "Permission denied" "$(cat /tmp/err)"
+	su -s /bin/sh nobody -c "dropmon-show" >/dev/null 2>/tmp/err
+	check_eq "bad input: dropmon-show as non-root exits 2" 2 $?
+	check_match "bad input: dropmon-show as non-root says why" "ermission denied.*root" "$(cat /tmp/err)"
+}
+
+# --- reliability: stress ---------------------------------------------------
+# STRESS seconds (dmstress= on the command line, default 120) of drop
+# storms on both CPUs at interval_ms=100 while readers loop over stats and
+# totals, veth pairs and netns come and go (their devices unregister while
+# their drops are counted), and the module is unloaded and reloaded.
+# Boot with TCG thread=single: it patches code under traffic.
+STRESS=$(sed -n 's/.*dmstress=\([0-9]*\).*/\1/p' /proc/cmdline)
+STRESS=${STRESS:-120}
+
+stress_readers() {
+	n=0
+	while [ ! -f /tmp/stop ]; do
+		cat $D/stats $D/totals >/dev/null 2>&1
+		dmgen readbytes $D/stats 7 >/dev/null 2>&1
+		n=$((n + 1))
+	done
+	echo "$n" >/tmp/readers.n
+}
+
+stress_netns() {
+	n=0
+	while [ ! -f /tmp/stop ]; do
+		$IP netns add dms$n &&
+			$IP link add dmsa$n type veth peer name dmsb$n netns dms$n &&
+			$IP link set dmsa$n up && $IP -n dms$n link set dmsb$n up &&
+			dmgen raw dmsa$n 20 0x88b5 >/dev/null 2>&1
+		$IP link del dmsa$n 2>/dev/null
+		$IP netns del dms$n 2>/dev/null
+		n=$((n + 1))
+	done
+	echo "$n" >/tmp/netns.n
+}
+
+suite_stress() {
+	insmod /lib/modules/veth.ko 2>/dev/null
+	mkdir -p /run/netns
+	rm -f /tmp/stop
+	check_rc "stress: load" 0 load interval_ms=100
+	dmgen -c 0 flood "$STRESS" $PORT >/tmp/flood0 &
+	dmgen -c 1 flood "$STRESS" $PORT udp6 >/tmp/flood1 &
+	stress_readers &
+	stress_netns &
+	end=$(($(date +%s) + STRESS))
+	cycles=0 bad=0 busy=0
+	while [ "$(date +%s)" -lt $end ]; do
+		sleep 2
+		# rmmod is refused while a reader holds a file open: retry.
+		i=0
+		while ! rmmod dropmon 2>/dev/null; do
+			busy=$((busy + 1))
+			i=$((i + 1))
+			[ $i -gt 200 ] && { bad=$((bad + 1)); break; }
+			usleep 20000
+		done
+		load interval_ms=100 || bad=$((bad + 1))
+		cycles=$((cycles + 1))
+	done
+	touch /tmp/stop
+	wait
+	unload
+	sent=$(($(sed 's/.*sent=//' /tmp/flood0) + $(sed 's/.*sent=//' /tmp/flood1)))
+	echo "STRESS seconds=$STRESS reload_cycles=$cycles unload_busy_retries=$busy reads=$(cat /tmp/readers.n) netns_cycles=$(cat /tmp/netns.n) flood_sent=$sent"
+	check_eq "stress: $cycles unload/reload cycles under storm, readers and netns churn, none failed" 0 $bad
+	check_match "stress: the storm, the readers and the netns churn all ran" \
+		"^[1-9][0-9]* [1-9][0-9]* [1-9][0-9]*\$" "$sent $(cat /tmp/readers.n) $(cat /tmp/netns.n)"
+	check_dmesg stress
+}
+
+# Exact accounting across rotations at interval_ms=100: a known generator
+# sends ROUNDS x N datagrams from both CPUs at once while a poller sums
+# every snapshot of stats; both that sum and the totals must be exact.
+# Boot with TCG thread=multi: nothing is patched while traffic flows.
+suite_accounting() {
+	check_rc "accounting: load" 0 load interval_ms=100
+	wait_seq totals 2
+	snap totals
+	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	rounds=10
+	dmgen snapsum $D/stats "$U4" lo 600 >/tmp/snapsum &
+	poller=$!
+	sleep 1
+	r=0
+	while [ $r -lt $rounds ]; do
+		dmgen -c 0 udp4 $N $PORT & a=$!
+		dmgen -c 1 udp4 $N $PORT & b=$!
+		wait $a $b
+		r=$((r + 1))
+	done
+	settle
+	kill -TERM $poller
+	wait $poller
+	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	want=$((rounds * 2 * N))
+	echo "ACCOUNTING $(cat /tmp/snapsum) totals_delta=$((after - before)) sent=$want"
+	check_eq "accounting: totals count exactly the $want datagrams sent from both CPUs" $want $((after - before))
+	check_match "accounting: the sum over every snapshot is exactly $want, none missed" \
+		"total=$want .* missed=0 " "$(cat /tmp/snapsum)"
+	check_eq "accounting: invariant" "ok ok" "$(invariant totals)"
+	check_rc "accounting: unload" 0 unload
+	check_dmesg accounting
+}
+
 suite_demo() {
 	load interval_ms=2000
 	for round in 1 2; do
@@ -463,6 +601,8 @@ case "$1" in
 main) suite_main ;;
 parallel) suite_parallel ;;
 smoke) suite_smoke ;;
+stress) suite_stress ;;
+accounting) suite_accounting ;;
 bench) sh /bench.sh ;;
 demo) suite_demo ;;
 *) fail suite "expected main, parallel or demo, saw '$1'" ;;

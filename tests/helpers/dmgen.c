@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +60,8 @@ static const char *usage_text =
 	"  tcp6 N PORT                  N refused TCP connects to [::1]:PORT\n"
 	"  raw IFNAME N ETYPE...        send N broadcast frames per ethertype\n"
 	"                               (ETYPE: hex 0x0600..0xffff or A-B range)\n"
+	"  snapsum FILE SYMBOL DEV SECONDS  sum one key over every snapshot\n"
+	"  failnth N MODULE [PARAMS]    load MODULE with its Nth allocation failing\n"
 	"  netdm start|stop             the kernel's drop_monitor: summary mode\n"
 	"                               with software drops, on or off\n"
 	"  readtime FILE N              read FILE whole N times, print ns per read\n"
@@ -633,16 +636,150 @@ static int cmd_readtime(int argc, char **argv)
 	return 0;
 }
 
-/* ---- flood ------------------------------------------------------------- */
+/*
+ * SIGTERM or SIGINT end a flood or a snapsum early, still printing what
+ * it counted.
+ */
+static volatile sig_atomic_t stop_requested;
 
-/* SIGTERM or SIGINT end a flood early, still printing what was sent. */
-static volatile sig_atomic_t flood_stop;
-
-static void flood_on_signal(int sig)
+static void on_stop_signal(int sig)
 {
 	(void)sig;
-	flood_stop = 1;
+	stop_requested = 1;
 }
+
+static void stop_on_signals(void)
+{
+	signal(SIGTERM, on_stop_signal);
+	signal(SIGINT, on_stop_signal);
+}
+
+/* ---- snapsum: every snapshot of a stats file, summed for one key ------ */
+
+/*
+ * snapsum FILE SYMBOL DEV SECONDS: poll FILE (dropmon's stats) every 10 ms
+ * for SECONDS (or until SIGTERM) and add up, once per snapshot (by seq), the counts of rows
+ * whose symbol starts with "SYMBOL+" on device DEV.  Reports the total,
+ * how many snapshots it saw and how many it missed (seq gaps).
+ */
+static int snap_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+	size_t n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (n + 1 < len && (r = read(fd, buf + n, len - n - 1)) > 0)
+		n += (size_t)r;
+	close(fd);
+	buf[n] = '\0';
+	return 0;
+}
+
+static unsigned long long snap_sum(char *buf, const char *sym, const char *dev,
+				   unsigned long long *seq)
+{
+	unsigned long long total = 0;
+	size_t symlen = strlen(sym);
+	char *line, *save = NULL;
+	char *p = strstr(buf, " seq=");
+
+	*seq = p ? strtoull(p + 5, NULL, 10) : 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[8];
+		int i = 0;
+		char *fs = NULL, *t;
+
+		if (line[0] == '#')
+			continue;
+		for (t = strtok_r(line, "\t", &fs); t && i < 8;
+		     t = strtok_r(NULL, "\t", &fs))
+			f[i++] = t;
+		if (i == 8 && !strncmp(f[2], sym, symlen) &&
+		    f[2][symlen] == '+' && !strcmp(f[5], dev))
+			total += strtoull(f[0], NULL, 10);
+	}
+	return total;
+}
+
+static int cmd_snapsum(int argc, char **argv)
+{
+	static char buf[4 << 20];
+	unsigned long long total = 0, seq, last = 0, seen = 0, missed = 0;
+	unsigned long secs;
+	struct timespec t0, now;
+
+	if (argc != 5)
+		usage_error("snapsum FILE SYMBOL DEV SECONDS");
+	if (parse_ulong(argv[4], 10, 1, MAX_SECONDS, &secs))
+		die("invalid seconds '%s'", argv[4]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	stop_on_signals();
+	do {
+		if (!snap_read(argv[1], buf, sizeof(buf))) {
+			unsigned long long c = snap_sum(buf, argv[2], argv[3], &seq);
+
+			if (seq != last) {
+				if (last && seq != last + 1)
+					missed += seq > last ? seq - last - 1 : 1;
+				if (last)
+					total += c;
+				seen++;
+				last = seq;
+			}
+		}
+		sleep_usec(10000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!stop_requested && now.tv_sec - t0.tv_sec < (time_t)secs);
+	printf("snapsum: total=%llu seen=%llu missed=%llu last=%llu\n",
+	       total, seen, missed, last);
+	return 0;
+}
+
+/* ---- failnth: load a module with its Nth allocation failing ------------- */
+
+/*
+ * failnth N MODULE [PARAMS]: make the Nth slab or page allocation of this
+ * task fail (/proc/thread-self/fail-nth), then load MODULE.  Prints
+ * "failnth: rc=<errno or 0> fired=<0|1>": fired=0 means the load made
+ * fewer than N allocations.
+ */
+static int cmd_failnth(int argc, char **argv)
+{
+	const char *params = argc > 3 ? argv[3] : "";
+	unsigned long n;
+	char num[32], left[32] = "";
+	int fd, mfd, rc = 0;
+	ssize_t r;
+
+	if (argc != 3 && argc != 4)
+		usage_error("failnth N MODULE [PARAMS]");
+	n = arg_count(argv[1]);
+	mfd = open(argv[2], O_RDONLY | O_CLOEXEC);
+	if (mfd < 0)
+		die_errno("failnth: open %s", argv[2]);
+	fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die_errno("failnth: /proc/thread-self/fail-nth");
+	snprintf(num, sizeof(num), "%lu", n);
+	if (write(fd, num, strlen(num)) < 0)
+		die_errno("failnth: write fail-nth");
+	if (syscall(SYS_finit_module, mfd, params, 0))
+		rc = errno;
+	r = pread(fd, left, sizeof(left) - 1, 0);
+	if (r > 0)
+		left[r] = '\0';
+	/* Reading it back gives 0 once the failure was injected. */
+	printf("failnth: rc=%d fired=%d\n", rc, r > 0 && atoi(left) == 0);
+	close(fd);
+	close(mfd);
+	return 0;
+}
+
+/* ---- flood ------------------------------------------------------------- */
+
 
 static int cmd_flood(int argc, char **argv)
 {
@@ -674,10 +811,9 @@ static int cmd_flood(int argc, char **argv)
 		die_errno("flood: socket");
 	if (clock_gettime(CLOCK_MONOTONIC, &start))
 		die_errno("flood: clock_gettime");
-	signal(SIGTERM, flood_on_signal);
-	signal(SIGINT, flood_on_signal);
+	stop_on_signals();
 
-	while (!flood_stop) {
+	while (!stop_requested) {
 		ssize_t r;
 
 		if ((iter++ & 255) == 0) {
@@ -822,6 +958,10 @@ int main(int argc, char **argv)
 		return cmd_tcp(1, argc, argv);
 	if (!strcmp(cmd, "raw"))
 		return cmd_raw(argc, argv);
+	if (!strcmp(cmd, "snapsum"))
+		return cmd_snapsum(argc, argv);
+	if (!strcmp(cmd, "failnth"))
+		return cmd_failnth(argc, argv);
 	if (!strcmp(cmd, "netdm"))
 		return cmd_netdm(argc, argv);
 	if (!strcmp(cmd, "readtime"))
