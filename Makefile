@@ -31,6 +31,10 @@ install: modules tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KREL)
 	install -D -m 0755 tools/dropmon-show $(DESTDIR)$(PREFIX)/sbin/dropmon-show
+	install -D -m 0644 tools/dropmon-show.8 $(DESTDIR)$(PREFIX)/share/man/man8/dropmon-show.8
+	install -d $(DESTDIR)/etc/systemd/system
+	sed 's|/usr/sbin/dropmon-show|$(PREFIX)/sbin/dropmon-show|' tools/dropmon-show.service \
+		>$(DESTDIR)/etc/systemd/system/dropmon-show.service
 
 # The version comes from dkms.conf, which must agree with module/dropmon.h.
 DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)

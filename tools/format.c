@@ -103,6 +103,22 @@ size_t dm_term_text(char *buf, size_t size, const char *s)
 	return n;
 }
 
+static void json_ascii(FILE *out, unsigned char c)
+{
+	if (c == '"' || c == '\\')
+		fprintf(out, "\\%c", c);
+	else if (c == '\n')
+		fputs("\\n", out);
+	else if (c == '\t')
+		fputs("\\t", out);
+	else if (c == '\r')
+		fputs("\\r", out);
+	else if (c < 0x20 || c == 0x7f)
+		fprintf(out, "\\u%04x", c);
+	else
+		fputc(c, out);
+}
+
 void dm_json_string(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -110,20 +126,10 @@ void dm_json_string(FILE *out, const char *s)
 
 	fputc('"', out);
 	for (; *p; p += n) {
-		n = 1;
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p == '\t')
-			fputs("\\t", out);
-		else if (*p == '\r')
-			fputs("\\r", out);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
-		else if (*p < 0x80)
-			fputc(*p, out);
-		else if ((n = dm_utf8_len(p)) != 0)
+		n = dm_utf8_len(p);
+		if (n == 1)
+			json_ascii(out, *p);
+		else if (n)
 			fwrite(p, 1, n, out);
 		else
 			fprintf(out, "\\u%04x", *p), n = 1;
@@ -250,6 +256,8 @@ static size_t cell_text(const struct dm_view *v, const struct dm_render *r,
 	if (c == COL_RATE) {
 		if (!dm_rate(&v->st->hdr, v->rows[i].count, &rate))
 			return snprintf(buf, CELL_MAX, "-");
+		if (rate > 0 && rate < 0.05)
+			return snprintf(buf, CELL_MAX, "<0.1");
 		return snprintf(buf, CELL_MAX, "%.1f", rate);
 	}
 	return dm_term_text(buf, CELL_MAX,
@@ -326,19 +334,22 @@ static void put_header(struct line *l, const struct dm_view *v,
 	bool totals = strcmp(r->view, "totals") == 0;
 	char span[32], when[64];
 
-	if (h->end_ns > h->start_ns)
+	if (h->end_ns > h->start_ns) {
 		dm_format_seconds(span, sizeof(span), h->end_ns - h->start_ns);
-	else
+		strcat(span, " s");
+	} else {
 		snprintf(span, sizeof(span), "-");
+	}
 	dm_format_time(when, sizeof(when), h->end_ns, r->wall_offset_ns);
 	lw_sgr(l, SGR_BOLD);
-	lw_printf(l, "dropmon %s  seq %llu  %s %s s  at %s  drops %llu  lost %llu  keys %llu",
+	lw_printf(l, "dropmon %s  seq %llu  %s %s  at %s  drops %llu  lost %llu  keys %llu",
 		  r->view, h->seq, totals ? "since load" : "interval", span,
 		  when, h->drops, h->lost, h->keys);
 	lw_reset(l, SGR_BOLD);
 	lw_end(l);
 	if (v->reduced) {
-		lw_printf(l, "shown %zu rows, %llu drops", v->nr, v->drops);
+		lw_printf(l, "shown %zu row%s, %llu drops", v->nr,
+			  v->nr == 1 ? "" : "s", v->drops);
 		lw_end(l);
 	}
 	lw_end(l);
@@ -416,7 +427,7 @@ static void json_row(FILE *out, const struct dm_view *v, size_t i)
 
 	fprintf(out, "{\"count\":%llu,\"rate\":", v->rows[i].count);
 	if (dm_rate(&v->st->hdr, v->rows[i].count, &rate))
-		fprintf(out, "%.3f", rate);
+		fprintf(out, "%.6g", rate);
 	else
 		fputs("null", out);
 	if (loc)

@@ -4,6 +4,9 @@
  *
  * Usage: test_stats FIXTURE_DIR [DROPMON_SHOW_BINARY...]
  *
+ * The parser's tests are here; test_show.c tests the views, the output
+ * formats and every mode of the binary; check.c holds what they share.
+ *
  * Every check prints one line, "PASS: <name>" or
  * "FAIL: <name>: expected <X>, saw <Y>", then a summary
  * "unit: N passed, M failed".  Exits 1 if anything failed.
@@ -24,225 +27,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "stats.h"
+#include "test_show.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define STR(s)		s, sizeof(s) - 1	/* literal and its length */
-
-#define PROG_PREFIX	"dropmon-show: "
 #define MALFORMED_SUFFIX \
 	"; is this a dropmon stats file? (this dropmon-show reads format=1)\n"
-
-struct buf {
-	char *p;
-	size_t len;
-};
-
-struct run_result {
-	int status;		/* exit code, or 128 + signal */
-	struct buf out;
-	struct buf err;
-};
-
-static unsigned int nr_passed, nr_failed;
-
-/* ------------------------------------------------------------------ */
-/* Reporting                                                           */
-/* ------------------------------------------------------------------ */
-
-/* Print one result line and count it. */
-__attribute__((format(printf, 4, 0)))
-static bool vreport(bool ok, const char *exp, const char *saw,
-		    const char *fmt, va_list ap)
-{
-	fputs(ok ? "PASS: " : "FAIL: ", stdout);
-	vprintf(fmt, ap);
-	if (ok) {
-		putchar('\n');
-		nr_passed++;
-	} else {
-		printf(": expected %s, saw %s\n", exp, saw);
-		nr_failed++;
-	}
-	return ok;
-}
-
-__attribute__((format(printf, 1, 2)))
-static void pass(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(true, NULL, NULL, fmt, ap);
-	va_end(ap);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void fail(const char *exp, const char *saw, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport(false, exp, saw, fmt, ap);
-	va_end(ap);
-}
-
-/* Quote @len bytes of @s on one line, escaping anything unprintable. */
-static const char *quote(char *dst, size_t size, const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	if (!s)
-		return "(null)";
-	dst[n++] = '"';
-	for (i = 0; i < len && n + 8 < size; i++) {
-		unsigned char c = s[i];
-
-		if (c == '\n')
-			n += snprintf(dst + n, size - n, "\\n");
-		else if (c == '\t')
-			n += snprintf(dst + n, size - n, "\\t");
-		else if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-			n += snprintf(dst + n, size - n, "\\x%02x", c);
-		else
-			dst[n++] = (char)c;
-	}
-	if (i < len)
-		n += snprintf(dst + n, size - n, "...");
-	snprintf(dst + n, size - n, "\"");
-	return dst;
-}
-
-__attribute__((format(printf, 3, 4)))
-static bool check_u64(unsigned long long exp, unsigned long long saw,
-		      const char *fmt, ...)
-{
-	char e[32], s[32];
-	va_list ap;
-	bool ok;
-
-	snprintf(e, sizeof(e), "%llu", exp);
-	snprintf(s, sizeof(s), "%llu", saw);
-	va_start(ap, fmt);
-	ok = vreport(exp == saw, e, s, fmt, ap);
-	va_end(ap);
-	return ok;
-}
-
-/* Compare @saw (@slen bytes, may be NULL) with @exp (@elen bytes). */
-__attribute__((format(printf, 5, 6)))
-static bool check_mem(const char *exp, size_t elen, const char *saw,
-		      size_t slen, const char *fmt, ...)
-{
-	bool ok = saw && elen == slen && memcmp(exp, saw, elen) == 0;
-	char e[1024], s[1024];
-	va_list ap;
-
-	quote(e, sizeof(e), exp, elen);
-	quote(s, sizeof(s), saw, slen);
-	va_start(ap, fmt);
-	ok = vreport(ok, e, s, fmt, ap);
-	va_end(ap);
-	return ok;
-}
-
-#define check_str(exp, saw, ...) \
-	check_mem((exp), strlen(exp), (saw), (saw) ? strlen(saw) : 0, \
-		  __VA_ARGS__)
-
-/* Check that the string @saw contains @needle. */
-__attribute__((format(printf, 3, 4)))
-static bool check_contains(const char *needle, const char *saw,
-			   const char *fmt, ...)
-{
-	char e[512], q[480], s[512];
-	va_list ap;
-	bool ok;
-
-	snprintf(e, sizeof(e), "text containing %s",
-		 quote(q, sizeof(q), needle, strlen(needle)));
-	quote(s, sizeof(s), saw, saw ? strlen(saw) : 0);
-	va_start(ap, fmt);
-	ok = vreport(saw && strstr(saw, needle), e, s, fmt, ap);
-	va_end(ap);
-	return ok;
-}
-
-/* ------------------------------------------------------------------ */
-/* Helpers                                                             */
-/* ------------------------------------------------------------------ */
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (!p) {
-		perror("test_stats: malloc");
-		exit(2);
-	}
-	return p;
-}
-
-/* Read a whole file; returns false (and reports a FAIL) if impossible. */
-static bool read_path(const char *path, struct buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 4096, n;
-
-	b->p = NULL;
-	b->len = 0;
-	if (!f) {
-		fail("a readable file", strerror(errno), "open %s", path);
-		return false;
-	}
-	b->p = xmalloc(cap + 1);
-	while ((n = fread(b->p + b->len, 1, cap - b->len, f)) > 0) {
-		b->len += n;
-		if (b->len == cap) {
-			cap *= 2;
-			b->p = realloc(b->p, cap + 1);
-			if (!b->p) {
-				perror("test_stats: realloc");
-				exit(2);
-			}
-		}
-	}
-	b->p[b->len] = '\0';
-	fclose(f);
-	return true;
-}
-
-static char *path_join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = xmalloc(n);
-
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
-static bool read_fixture(const char *dir, const char *name, struct buf *b)
-{
-	char *path = path_join(dir, name);
-	bool ok = read_path(path, b);
-
-	free(path);
-	return ok;
-}
-
-/* Parse a copy of @len bytes of @text held in an exact-size buffer. */
-static enum dropmon_parse_status parse_exact(const char *text, size_t len,
-					     struct dropmon_stats *st,
-					     struct dropmon_parse_error *err)
-{
-	char *copy = xmalloc(len);
-	enum dropmon_parse_status ret;
-
-	memcpy(copy, text, len);
-	ret = dropmon_stats_parse(copy, len, st, err);
-	free(copy);
-	return ret;
-}
 
 /* ------------------------------------------------------------------ */
 /* Parser: good fixtures                                               */
@@ -772,87 +562,12 @@ static void test_mutations(const char *dir, const char *fx)
 /* dropmon-show binary                                                 */
 /* ------------------------------------------------------------------ */
 
-static void read_fd(int fd, struct buf *b)
-{
-	struct stat sb;
-	ssize_t n;
-
-	b->len = 0;
-	b->p = xmalloc(fstat(fd, &sb) ? 1 : sb.st_size + 1);
-	lseek(fd, 0, SEEK_SET);
-	while (b->len < (size_t)sb.st_size &&
-	       (n = read(fd, b->p + b->len, sb.st_size - b->len)) > 0)
-		b->len += n;
-	b->p[b->len] = '\0';
-}
-
-struct run_spec {
-	const char *debugfs;	/* DROPMON_DEBUGFS, or NULL to unset */
-	const char *stdin_path;	/* NULL for /dev/null */
-	uid_t uid;		/* run as this user if root; 0 = no change */
-};
-
-static void child_exec(char *const argv[], const struct run_spec *spec,
-		       int out, int err)
-{
-	int in = open(spec->stdin_path ? spec->stdin_path : "/dev/null",
-		      O_RDONLY);
-
-	if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-		_exit(126);
-	if (spec->debugfs)
-		setenv("DROPMON_DEBUGFS", spec->debugfs, 1);
-	else
-		unsetenv("DROPMON_DEBUGFS");
-	if (spec->uid && geteuid() == 0 &&
-	    (setgroups(0, NULL) || setgid(spec->uid) || setuid(spec->uid)))
-		_exit(125);
-	execv(argv[0], argv);
-	_exit(127);
-}
-
-/* Run @argv with stdout and stderr captured. */
-static void run(char *const argv[], const struct run_spec *spec,
-		struct run_result *res)
-{
-	FILE *out = tmpfile(), *err = tmpfile();
-	int status;
-	pid_t pid;
-
-	if (!out || !err) {
-		perror("test_stats: tmpfile");
-		exit(2);
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		perror("test_stats: fork");
-		exit(2);
-	}
-	if (pid == 0)
-		child_exec(argv, spec, fileno(out), fileno(err));
-	waitpid(pid, &status, 0);
-	res->status = WIFEXITED(status) ? WEXITSTATUS(status)
-					: 128 + WTERMSIG(status);
-	read_fd(fileno(out), &res->out);
-	read_fd(fileno(err), &res->err);
-	fclose(out);
-	fclose(err);
-}
-
-static void free_result(struct run_result *res)
-{
-	free(res->out.p);
-	free(res->err.p);
-}
-
-static const struct run_spec default_spec;
 
 static void test_bin_good(const char *bin, const char *dir, const char *fx,
 			  const char *expected)
 {
 	char *path = path_join(dir, fx);
-	char *argv[] = { (char *)bin, "-f", path, NULL };
+	char *argv[] = { (char *)bin, "--classic", "-f", path, NULL };
 	struct run_result res;
 	struct buf exp;
 
@@ -872,12 +587,12 @@ static void test_bin_good(const char *bin, const char *dir, const char *fx,
 static void test_bin_stdin(const char *bin, const char *dir)
 {
 	char *path = path_join(dir, "good.stats");
-	char *argv[] = { (char *)bin, "-f", "-", NULL };
+	char *argv[] = { (char *)bin, "--classic", "-f", "-", NULL };
 	struct run_spec spec = { .stdin_path = path };
 	struct run_result res;
 	struct buf exp;
 
-	if (read_fixture(dir, "good.expected", &exp)) {
+	if (read_fixture(dir, "good.classic.expected", &exp)) {
 		run(argv, &spec, &res);
 		check_u64(0, res.status, "%s -f - exit code", bin);
 		check_mem(exp.p, exp.len, res.out.p, res.out.len,
@@ -886,20 +601,6 @@ static void test_bin_stdin(const char *bin, const char *dir)
 		free(exp.p);
 	}
 	free(path);
-}
-
-/* Check exit code, empty stdout and the exact stderr line. */
-static void expect_error(const char *bin, char *const argv[],
-			 const struct run_spec *spec, int code,
-			 const char *err_line, const char *what)
-{
-	struct run_result res;
-
-	run(argv, spec, &res);
-	check_u64(code, res.status, "%s %s exit code", bin, what);
-	check_mem("", 0, res.out.p, res.out.len, "%s %s stdout", bin, what);
-	check_str(err_line, res.err.p, "%s %s stderr", bin, what);
-	free_result(&res);
 }
 
 /* The exact stderr line for a malformed fixture at @path. */
@@ -1015,7 +716,6 @@ static void test_bin_usage(const char *bin)
 	char *a_short[] = { (char *)bin, "-x", NULL };
 	char *a_noarg[] = { (char *)bin, "-f", NULL };
 	char *a_extra[] = { (char *)bin, "extra", NULL };
-	char *a_both[] = { (char *)bin, "--totals", "-f", "x", NULL };
 	char *a_help[] = { (char *)bin, "--help", NULL };
 	char *a_version[] = { (char *)bin, "--version", NULL };
 	struct run_result res;
@@ -1032,9 +732,6 @@ static void test_bin_usage(const char *bin)
 	expect_error(bin, a_extra, &default_spec, 1, PROG_PREFIX
 		     "unexpected argument 'extra'; see 'dropmon-show --help'\n",
 		     "extra argument");
-	expect_error(bin, a_both, &default_spec, 1, PROG_PREFIX
-		     "--totals and -f cannot be combined; see 'dropmon-show --help'\n",
-		     "--totals -f");
 
 	run(a_help, &default_spec, &res);
 	check_u64(0, res.status, "%s --help exit code", bin);
@@ -1054,9 +751,9 @@ static void test_binary(const char *bin, const char *dir, const char *tmpdir)
 {
 	size_t i;
 
-	test_bin_good(bin, dir, "good.stats", "good.expected");
-	test_bin_good(bin, dir, "empty.stats", "empty.expected");
-	test_bin_good(bin, dir, "totals.stats", "totals.expected");
+	test_bin_good(bin, dir, "good.stats", "good.classic.expected");
+	test_bin_good(bin, dir, "empty.stats", "empty.classic.expected");
+	test_bin_good(bin, dir, "totals.stats", "totals.classic.expected");
 	test_bin_stdin(bin, dir);
 	for (i = 0; i < ARRAY_SIZE(bad_fixtures); i++)
 		test_bin_malformed(bin, dir, &bad_fixtures[i]);
@@ -1064,6 +761,7 @@ static void test_binary(const char *bin, const char *dir, const char *tmpdir)
 	test_bin_eacces(bin, tmpdir);
 	test_bin_too_large(bin, tmpdir);
 	test_bin_usage(bin);
+	test_show_binary(bin, dir, tmpdir);
 }
 
 int main(int argc, char *argv[])
@@ -1090,6 +788,7 @@ int main(int argc, char *argv[])
 	test_truncations(dir, "good.stats");
 	test_truncations(dir, "totals.stats");
 	test_mutations(dir, "good.stats");
+	test_show_lib(dir);
 
 	if (argc > 2) {
 		if (!mkdtemp(tmpdir)) {

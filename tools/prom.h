@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * prom.h - Prometheus text exposition (node_exporter textfile collector).
+ *
+ * Series (see dropmon-show(8)):
+ *   dropmon_up                     gauge, 1 (0: the input cannot be read)
+ *   dropmon_drops_total{location,module,reason,dev,netns,proto}  counter
+ *   dropmon_lost_total             counter
+ *   dropmon_snapshot_seq           gauge
+ *   dropmon_interval_seconds       gauge
+ *
+ * The location label is the symbol without its "/0xsize" ("udp_rcv+0x1a"),
+ * or the address ("0xffffffff81a1b2c3") when it has no symbol or with
+ * --raw.  Labels of fields folded by --by are left out.  Rows whose labels
+ * are equal are merged, so that every series is unique.
+ *
+ * At most max_series dropmon_drops_total series are written: beyond that
+ * the smallest are folded into one series whose labels all read "other".
+ * The choice is sticky across calls with the same state (a watch): a
+ * series once written stays written while it exists, so that "other" only
+ * grows.
+ */
+#ifndef DROPMON_PROM_H
+#define DROPMON_PROM_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "filter.h"
+#include "format.h"
+
+/* The label sets written last time; zero-initialise. */
+struct dm_prom_state {
+	char **keys;			/* sorted */
+	size_t nr;
+};
+
+/* Returns 0, or -ENOMEM with nothing written. */
+int dm_format_prometheus(FILE *out, const struct dm_view *v,
+			 const struct dm_render *r, size_t max_series,
+			 struct dm_prom_state *state);
+
+/* Only "dropmon_up 0", for when the input cannot be read. */
+void dm_format_prometheus_down(FILE *out);
+
+/* Forget the sticky choice (the module was reloaded). */
+void dm_prom_state_reset(struct dm_prom_state *state);
+
+/* @s as the inside of a label value: \\, \" and \n escaped. */
+void dm_prom_label_value(FILE *out, const char *s);
+
+#endif /* DROPMON_PROM_H */

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * watch.c - the live loop of dropmon-show --watch; see watch.h.
+ *
+ * Full screen: the alternate screen buffer, the cursor hidden and the
+ * terminal in non-canonical mode without echo (signals still work); all
+ * three are undone on every way out, SIGINT and SIGTERM included, and
+ * around a suspend (^Z).  Plain ANSI escape sequences, no curses.
+ */
+#include "watch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "format.h"
+#include "input.h"
+#include "output.h"
+#include "show.h"
+
+#define ENTER_SCREEN	"\033[?1049h\033[?25l"
+#define LEAVE_SCREEN	"\033[?25h\033[?1049l"
+#define CLEAR_EOL	"\033[K"
+
+/* Set by signal handlers, read by the loop. */
+static volatile sig_atomic_t got_stop, got_winch, got_tstp;
+
+enum source {
+	SRC_NEW,			/* not read yet */
+	SRC_OK,
+	SRC_GONE,			/* does not exist: unloaded */
+	SRC_BAD,			/* unreadable or malformed */
+};
+
+struct watch {
+	struct dm_show s;
+	const struct options *o;
+	bool screen;			/* full-screen view */
+	bool keys;			/* stdin in non-canonical mode */
+	struct termios saved;
+	char path[4096];
+	enum source src;
+	bool seen;			/* a snapshot of this view was read */
+	struct dropmon_header last;	/* of the snapshot shown */
+	ino_t ino;			/* of the file it came from */
+	struct dropmon_stats st;	/* valid if seen */
+	unsigned long long shown;	/* snapshots shown, for --count */
+	bool paused;
+	bool quit;
+	bool dirty;			/* the screen needs a redraw */
+	int ret;
+	char notice[1024];
+};
+
+enum dm_change dm_watch_change(const struct dropmon_header *last,
+			       const struct dropmon_header *cur, bool totals)
+{
+	if (cur->seq < last->seq)
+		return DM_RELOADED;
+	if (cur->start_ns != last->start_ns &&
+	    (totals || cur->seq == last->seq))
+		return DM_RELOADED;
+	if (cur->seq == last->seq && cur->end_ns == last->end_ns)
+		return DM_SAME;
+	return DM_NEW;
+}
+
+/* ------------------------------------------------------------------ */
+/* Signals and the terminal                                            */
+/* ------------------------------------------------------------------ */
+
+static void on_signal(int sig)
+{
+	if (sig == SIGWINCH)
+		got_winch = 1;
+	else if (sig == SIGTSTP)
+		got_tstp = 1;
+	else
+		got_stop = 1;
+}
+
+/* No SA_RESTART: poll() returns at once with EINTR. */
+static void catch_signal(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void put_str(const char *s)
+{
+	struct dm_error e;
+
+	dm_write_stdout(s, strlen(s), &e);
+}
+
+static void term_enter(struct watch *w)
+{
+	struct termios t;
+
+	w->keys = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &w->saved) == 0;
+	if (w->keys) {
+		t = w->saved;
+		t.c_lflag &= ~(ICANON | ECHO);
+		t.c_cc[VMIN] = 1;
+		t.c_cc[VTIME] = 0;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t);
+	}
+	put_str(ENTER_SCREEN);
+	w->dirty = true;
+}
+
+static void term_leave(struct watch *w)
+{
+	put_str(LEAVE_SCREEN);
+	if (w->keys)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &w->saved);
+}
+
+/* ^Z: give the terminal back while stopped. */
+static void suspend(struct watch *w)
+{
+	got_tstp = 0;
+	term_leave(w);
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP);
+	catch_signal(SIGTSTP);
+	term_enter(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Notices                                                             */
+/* ------------------------------------------------------------------ */
+
+static const char *clock_now(char *buf, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, size, "%H:%M:%S", &tm))
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+/* On screen until the next notice; on stderr without a screen. */
+__attribute__((format(printf, 2, 3)))
+static void notice(struct watch *w, const char *fmt, ...)
+{
+	char msg[sizeof(w->notice)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (strcmp(msg, w->notice) == 0)
+		return;
+	snprintf(w->notice, sizeof(w->notice), "%s", msg);
+	w->dirty = true;
+	if (!w->screen && *msg)
+		fprintf(stderr, PROG ": %s\n", msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Output                                                              */
+/* ------------------------------------------------------------------ */
+
+static void fail_output(struct watch *w, const struct dm_error *e)
+{
+	fprintf(stderr, PROG ": %s\n", e->msg);
+	w->ret = e->code;
+	w->quit = true;
+}
+
+/* One block: a separator (table, classic), then the snapshot. */
+static void emit_block(struct watch *w)
+{
+	const struct dropmon_header *h = &w->st.hdr;
+	enum dm_format_kind f = w->o->format;
+	char *buf = NULL, when[64];
+	struct dm_error e;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int ret = out ? 0 : -ENOMEM;
+
+	if (out && !w->o->output && (f == DM_FMT_TABLE || f == DM_FMT_CLASSIC))
+		fprintf(out, "=== dropmon %s seq %llu at %s ===\n",
+			dm_show_view(&w->s), h->seq,
+			dm_format_time(when, sizeof(when), h->end_ns,
+				       w->s.wall_offset_ns));
+	if (out)
+		ret = dm_show_render(&w->s, &w->st, out);
+	if ((out && fclose(out)) || ret) {
+		e.code = DM_EXIT_ENV;
+		snprintf(e.msg, sizeof(e.msg), "out of memory; free some memory and retry");
+		fail_output(w, &e);
+	} else if (dm_show_emit(&w->s, buf, len, &e)) {
+		fail_output(w, &e);
+	}
+	free(buf);
+}
+
+/* --prometheus --output: say that there is nothing to read. */
+static void emit_down(struct watch *w)
+{
+	char *buf = NULL;
+	struct dm_error e;
+	size_t len = 0;
+	FILE *out;
+
+	if (w->o->format != DM_FMT_PROMETHEUS || !w->o->output)
+		return;
+	out = open_memstream(&buf, &len);
+	if (!out)
+		return;
+	dm_format_prometheus_down(out);
+	if (fclose(out) == 0 && dm_show_emit(&w->s, buf, len, &e))
+		fail_output(w, &e);
+	free(buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Following the file                                                  */
+/* ------------------------------------------------------------------ */
+
+static void source_gone(struct watch *w, const struct dm_error *e)
+{
+	char now[16];
+
+	if (w->src == SRC_GONE)
+		return;
+	w->src = SRC_GONE;
+	if (w->seen)
+		notice(w, "dropmon was unloaded at %s (%s is gone); waiting for it to be loaded again",
+		       clock_now(now, sizeof(now)), w->path);
+	else
+		notice(w, "%s; waiting for it", e->msg);
+	emit_down(w);
+}
+
+static void source_bad(struct watch *w, const struct dm_error *e)
+{
+	w->src = SRC_BAD;
+	notice(w, "%s; retrying", e->msg);
+}
+
+static void source_error(struct watch *w, const struct dm_error *e)
+{
+	if (e->errnum == ENOENT)
+		source_gone(w, e);
+	else
+		source_bad(w, e);
+}
+
+/* Show @st (taken over) if it is a new snapshot; @new_file: not the same. */
+static void accept(struct watch *w, struct dropmon_stats *st, bool new_file)
+{
+	bool totals = w->s.totals;
+	enum dm_change ch = DM_NEW;
+	char now[16];
+
+	if (w->seen)
+		ch = dm_watch_change(&w->last, &st->hdr, totals);
+	if (w->seen && (w->src == SRC_GONE || new_file))
+		ch = DM_RELOADED;
+	if (ch == DM_RELOADED) {
+		notice(w, "dropmon was reloaded at %s (seq %llu -> %llu)",
+		       clock_now(now, sizeof(now)), w->last.seq, st->hdr.seq);
+		dm_prom_state_reset(&w->s.prom);
+	} else if (w->src != SRC_OK) {
+		notice(w, "%s", "");
+	}
+	w->src = SRC_OK;
+	if (ch == DM_SAME) {
+		dropmon_stats_free(st);
+		return;
+	}
+	dropmon_stats_free(&w->st);
+	w->st = *st;
+	w->last = st->hdr;
+	w->seen = true;
+	w->dirty = true;
+	w->s.wall_offset_ns = dm_wall_offset_ns();
+	if (!w->screen)
+		emit_block(w);
+	if (w->o->count && ++w->shown >= w->o->count)
+		w->quit = true;
+}
+
+/*
+ * Whether to read debugfs now.  Reading it renders the whole snapshot in
+ * the kernel and, while the file is open, holds a module reference that
+ * makes rmmod fail: between snapshots only stat() it (a reloaded module
+ * makes a new inode), and read it once the next snapshot is due, by the
+ * last one's end_ns and interval on this machine's CLOCK_BOOTTIME.  A
+ * plain file (-f) is read every time.
+ */
+static bool worth_reading(struct watch *w, bool *new_file)
+{
+	unsigned long long now, due;
+	struct timespec ts;
+	struct stat sb;
+
+	*new_file = false;
+	if (w->o->file || stat(w->path, &sb) || !w->seen || w->src != SRC_OK)
+		return true;
+	if (sb.st_ino != w->ino) {
+		*new_file = true;
+		return true;
+	}
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) ||
+	    w->last.interval_ms > 1000000000ULL)
+		return true;
+	now = (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	due = w->last.end_ns + w->last.interval_ms * 1000000ULL;
+	return due < w->last.end_ns || now + DM_WATCH_EARLY_NS >= due;
+}
+
+static void poll_source(struct watch *w)
+{
+	struct dropmon_header hdr;
+	struct dropmon_stats st;
+	struct dm_error e;
+	struct stat sb;
+	bool new_file;
+
+	if (!worth_reading(w, &new_file))
+		return;
+	if (dm_peek(w->path, &hdr, &e)) {
+		source_error(w, &e);
+		return;
+	}
+	if (w->src == SRC_OK && w->seen && !new_file &&
+	    dm_watch_change(&w->last, &hdr, w->s.totals) == DM_SAME)
+		return;
+	if (dm_load(w->path, &st, &e)) {
+		source_error(w, &e);
+		return;
+	}
+	w->ino = stat(w->path, &sb) ? 0 : sb.st_ino;
+	accept(w, &st, new_file);
+}
+
+/* Follow the other view ('t'): start over without a reload notice. */
+static void switch_view(struct watch *w)
+{
+	if (w->o->file) {
+		notice(w, "t: -f %s has a single view", w->o->file);
+		return;
+	}
+	w->s.totals = !w->s.totals;
+	dm_show_path(&w->s, w->path, sizeof(w->path));
+	dropmon_stats_free(&w->st);
+	w->seen = false;
+	w->src = SRC_NEW;
+	notice(w, "%s", "");
+	dm_prom_state_reset(&w->s.prom);
+}
+
+/* ------------------------------------------------------------------ */
+/* The screen                                                          */
+/* ------------------------------------------------------------------ */
+
+static void screen_size(size_t *rows, size_t *cols)
+{
+	struct winsize ws;
+
+	*rows = 24;
+	*cols = 80;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row &&
+	    ws.ws_col) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+	}
+}
+
+/* One line of at most @cols columns, made safe for the terminal. */
+static void put_line(FILE *out, const char *sgr, const char *text,
+		     size_t cols)
+{
+	char buf[sizeof(((struct watch *)0)->notice) * 4 + 16];
+	size_t n = dm_term_text(buf, sizeof(buf), text);
+
+	if (sgr && n)
+		fprintf(out, "\033[%sm", sgr);
+	fwrite(buf, 1, n < cols ? n : cols, out);
+	if (sgr && n)
+		fputs("\033[0m", out);
+	fputs(CLEAR_EOL "\n", out);
+}
+
+static void put_status(struct watch *w, FILE *out, size_t cols)
+{
+	char line[sizeof(w->path) + 256];
+
+	snprintf(line, sizeof(line), "dropmon-show  %s  sort: %s%s%s   q quit  s sort  p pause  t totals  r raw",
+		 w->path, dm_sort_names[w->s.sort], w->s.raw ? "  raw" : "",
+		 w->paused ? "  [PAUSED]" : "");
+	put_line(out, "7", line, cols);
+	put_line(out, w->s.color ? "1;31" : "1", w->notice, cols);
+}
+
+/* The table, with every line cleared to its end. */
+static void put_table(struct watch *w, FILE *out, size_t rows, size_t cols)
+{
+	char *buf = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *t;
+
+	if (!w->seen) {
+		put_line(out, NULL, "waiting for the first snapshot...", cols);
+		return;
+	}
+	t = open_memstream(&buf, &len);
+	if (!t)
+		return;
+	w->s.max_width = cols;
+	w->s.max_lines = rows > 3 ? rows - 3 : 1;
+	dm_show_render(&w->s, &w->st, t);
+	if (fclose(t) == 0) {
+		for (p = buf; (nl = memchr(p, '\n', buf + len - p)); p = nl + 1) {
+			fwrite(p, 1, nl - p, out);
+			fputs(CLEAR_EOL "\n", out);
+		}
+	}
+	free(buf);
+}
+
+static void draw(struct watch *w)
+{
+	char *buf = NULL;
+	size_t rows, cols, len = 0;
+	struct dm_error e;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (!out)
+		return;
+	screen_size(&rows, &cols);
+	fputs("\033[H", out);
+	put_status(w, out, cols);
+	put_table(w, out, rows, cols);
+	fputs("\033[J", out);
+	if (fclose(out) == 0)
+		dm_write_stdout(buf, len, &e);
+	free(buf);
+	w->dirty = false;
+}
+
+static void handle_key(struct watch *w, unsigned char c)
+{
+	w->dirty = true;
+	switch (c) {
+	case 'q':
+	case 'Q':
+		w->quit = true;
+		break;
+	case 's':
+		w->s.sort = (w->s.sort + 1) % DM_NR_SORTS;
+		break;
+	case 'S':
+		w->s.sort = (w->s.sort + DM_NR_SORTS - 1) % DM_NR_SORTS;
+		break;
+	case 'p':
+	case ' ':
+		w->paused = !w->paused;
+		break;
+	case 't':
+		switch_view(w);
+		break;
+	case 'r':
+		w->s.raw = !w->s.raw;
+		break;
+	default:		/* ^L and anything else: redraw */
+		break;
+	}
+}
+
+/* Wait up to one poll period for keys or a signal. */
+static void wait_tick(struct watch *w)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	unsigned char keys[64];
+	ssize_t n, i;
+
+	if (poll(&pfd, w->keys ? 1 : 0, DM_WATCH_POLL_MS) <= 0)
+		return;
+	if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		w->quit = true;
+		return;
+	}
+	n = read(STDIN_FILENO, keys, sizeof(keys));
+	if (n == 0)
+		w->quit = true;
+	for (i = 0; i < n && !w->quit; i++)
+		handle_key(w, keys[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                            */
+/* ------------------------------------------------------------------ */
+
+static void watch_init(struct watch *w, const struct options *o)
+{
+	memset(w, 0, sizeof(*w));
+	w->o = o;
+	dm_show_init(&w->s, o);
+	dm_show_path(&w->s, w->path, sizeof(w->path));
+	w->screen = isatty(STDOUT_FILENO) && o->format == DM_FMT_TABLE &&
+		    !o->output;
+	catch_signal(SIGINT);
+	catch_signal(SIGTERM);
+	catch_signal(SIGHUP);
+	if (w->screen) {
+		catch_signal(SIGWINCH);
+		catch_signal(SIGTSTP);
+		term_enter(w);
+	}
+}
+
+int dm_watch(const struct options *o)
+{
+	struct watch w;
+
+	watch_init(&w, o);
+	while (!w.quit && !got_stop) {
+		if (!w.paused)
+			poll_source(&w);
+		if (w.screen && got_tstp)
+			suspend(&w);
+		if (w.screen && (w.dirty || got_winch)) {
+			got_winch = 0;
+			draw(&w);
+		}
+		if (!w.quit && !got_stop)
+			wait_tick(&w);
+	}
+	if (w.screen)
+		term_leave(&w);
+	dropmon_stats_free(&w.st);
+	dm_show_free(&w.s);
+	return w.ret;
+}
