@@ -8,6 +8,7 @@
 #   sh /suite.sh smoke      the module as DKMS installed it, via modprobe
 #   sh /suite.sh stress     reload under storm, readers, netns churn (single)
 #   sh /suite.sh accounting exact counts across rotations from both CPUs (multi)
+#   sh /suite.sh faults     allocation failures in load, rotation and reads
 #   sh /suite.sh demo       the demo's output, no checks
 
 D=/sys/kernel/debug/dropmon
@@ -179,7 +180,7 @@ t_counts() {
 		check_eq "$v invariant" "ok ok" "$(invariant $v)"
 	done
 	# dropmon-show reads the same file and prints the classic line.
-	dropmon-show --totals >/tmp/show 2>/tmp/show.err
+	dropmon-show --totals --classic >/tmp/show 2>/tmp/show.err
 	check_eq "dropmon-show exit" 0 $?
 	snap totals
 	want="$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS"): $U4+"
@@ -187,6 +188,59 @@ t_counts() {
 	check_match "dropmon-show classic line" \
 		"^[0-9]+: $U4\\+0x[0-9a-f]+/0x[0-9a-f]+@lo \\(vmlinux\\) $NOSOCK\$" "$line"
 	check_eq "dropmon-show one line per row" "$(($(wc -l </tmp/totals) - 2))" "$(wc -l </tmp/show)"
+}
+
+# --- every mode of dropmon-show against the live module ----------------------
+# Run right after t_counts: the totals hold exactly N udp4 drops on lo.
+t_show_modes() {
+	snap totals
+	u4="$U4\\+0x[0-9a-f]+/0x[0-9a-f]+"
+	dropmon-show --totals >/tmp/o
+	check_match "show table: header" "^dropmon totals +seq [0-9]+ .* drops [0-9]+ +lost 0 " "$(head -n 1 /tmp/o)"
+	check_match "show table: the udp4 row" "^ *$N +[0-9.]+ +$u4 +vmlinux +$NOSOCK +lo +$ROOTNS +ipv4\$" \
+		"$(grep -E " $U4\\+" /tmp/o)"
+	check_eq "show table: no colour off a terminal" 0 "$(grep -c "$(printf '\033')" /tmp/o)"
+	dropmon-show --totals --color=always >/tmp/o
+	check_match "show table: colour when asked" '[1-9]' "$(grep -c "$(printf '\033')" /tmp/o)"
+	NO_COLOR=1 dropmon-show --totals --color=auto >/tmp/o
+	check_eq "show table: NO_COLOR" 0 "$(grep -c "$(printf '\033')" /tmp/o)"
+	check_eq "show -n 1: one line" 1 "$(dropmon-show --totals --classic -n 1 | wc -l)"
+	want=$(awk -F'\t' '!/^#/ && $6 == "lo" && $8 == "ipv6"' /tmp/totals | wc -l)
+	check_eq "show --dev lo --proto ipv6: the ipv6 rows on lo" "$want" \
+		"$(dropmon-show --totals --classic --dev 'l?' --proto ipv6 | grep -c '@lo ')"
+	check_eq "show --module --netns: filters combine" "$want" \
+		"$(dropmon-show --totals --classic --dev lo --proto ipv6 --module vmlinux --netns $ROOTNS | wc -l)"
+	check_eq "show --dev nomatch: nothing" 0 "$(dropmon-show --totals --classic --dev 'nomatch*' | wc -l)"
+	v4=$(awk -F'\t' '!/^#/ && $8 == "ipv4" { s += $1 } END { print s + 0 }' /tmp/totals)
+	check_match "show --by proto --json: ipv4 summed over its rows" "\"count\":$v4,[^}]*\"proto\":\"ipv4\"" \
+		"$(dropmon-show --totals --json --by proto)"
+	check_match "show --raw: addresses" "^$N: 0xffffffff[0-9a-f]{8}@lo \\(vmlinux\\) $NOSOCK\$" \
+		"$(dropmon-show --totals --classic --raw --location "$U4*" --dev lo --proto ipv4)"
+	j=$(dropmon-show --totals --json)
+	check_match "show --json: one object for totals" "^\\{\"format\":1,\"view\":\"totals\",\"seq\":[0-9]+," "$j"
+	check_match "show --json: the udp4 row" "\\{\"count\":$N,[^}]*\"symbol\":\"$u4\",\"module\":\"vmlinux\",\"reason\":\"$NOSOCK\",\"dev\":\"lo\",\"netns\":$ROOTNS,\"proto\":\"ipv4\"\\}" "$j"
+	check_rc "show --prometheus --output" 0 dropmon-show --prometheus --output /tmp/dm.prom
+	check_match "show --prometheus: the udp4 series" \
+		"^dropmon_drops_total\\{location=\"$U4\\+0x[0-9a-f]+\",module=\"vmlinux\",reason=\"$NOSOCK\",dev=\"lo\",netns=\"$ROOTNS\",proto=\"ipv4\"\\} $N\$" \
+		"$(grep "location=\"$U4+" /tmp/dm.prom)"
+	check_match "show --prometheus: seq and lost" "^dropmon_lost_total 0\$" "$(grep '^dropmon_lost_total' /tmp/dm.prom)"
+	# Watch without a terminal: one block per new snapshot, by seq.
+	dropmon-show -w --count 2 --classic >/tmp/w 2>&1
+	set -- $(sed -n 's/^=== dropmon stats seq \([0-9]*\) .*/\1/p' /tmp/w)
+	check_eq "show --watch off a terminal: two blocks, consecutive seqs" "2 $((${1:-0} + 1))" "$# ${2:-}"
+	# It notices an unload and a reload, and keeps going.
+	dropmon-show -w --classic >/tmp/w 2>&1 &
+	wpid=$!
+	sleep 2
+	i=0
+	while ! rmmod dropmon 2>/dev/null && [ $i -lt 100 ]; do usleep 50000; i=$((i + 1)); done
+	sleep 2
+	load interval_ms=500
+	sleep 3
+	kill $wpid
+	wait $wpid
+	check_match "show --watch: says when the module is unloaded" "unloaded" "$(cat /tmp/w)"
+	check_match "show --watch: says when it is back" "reloaded|loaded again|is back" "$(grep -v unloaded /tmp/w)"
 }
 
 # --- skb->dev holding UDP's dev_scratch -----------------------------------
@@ -383,6 +437,7 @@ suite_main() {
 	t_params
 	check_rc "load interval_ms=500" 0 load interval_ms=500
 	t_counts
+	t_show_modes
 	t_dev_scratch
 	t_rotation
 	t_veth
@@ -437,7 +492,7 @@ suite_smoke() {
 	count tcp6 tcp_v6_rcv ipv6 tcp6 $N $PORT
 	snap totals
 	check_eq "smoke: invariant" "ok ok" "$(invariant totals)"
-	dropmon-show --totals >/tmp/show
+	dropmon-show --totals --classic >/tmp/show
 	check_match "smoke: dropmon-show" "^$N: $U4\\+0x" "$(grep -F ": $U4+" /tmp/show)"
 	check_rc "smoke: modprobe -r dropmon" 0 /usr/sbin/modprobe -r dropmon
 	check_dmesg smoke
@@ -577,6 +632,126 @@ suite_accounting() {
 	check_dmesg accounting
 }
 
+# --- reliability: fault injection (kernels with CONFIG_FAULT_INJECTION) ---
+F=/sys/kernel/debug
+
+# Both allocators fail on demand: GFP_KERNEL too, quietly, no filters.
+fault_reset() {
+	for f in failslab fail_page_alloc; do
+		[ -d $F/$f ] || continue
+		echo 0 >$F/$f/probability
+		echo 1 >$F/$f/interval
+		echo -1 >$F/$f/times
+		echo 0 >$F/$f/verbose
+		echo N >$F/$f/ignore-gfp-wait
+		echo N >$F/$f/task-filter
+		echo 0 >$F/$f/require-start 2>/dev/null
+		echo 18446744073709551615 >$F/$f/require-end 2>/dev/null
+	done
+	echo N >$F/fail_page_alloc/ignore-gfp-highmem
+	echo 0 >$F/fail_page_alloc/min-order
+}
+
+# Make the next $1 allocations whose call stack passes through the loaded
+# dropmon module fail (both allocators); $2=Y: only for tasks marked
+# with /proc/PID/make-it-fail.
+fault_in_module() {
+	base=$(awk '$1 == "dropmon" { print $6 }' /proc/modules)
+	size=$(awk '$1 == "dropmon" { print $2 }' /proc/modules)
+	for f in failslab fail_page_alloc; do
+		echo $(($(printf '%d' "$base") + 0)) >/dev/null 2>&1
+		printf '%u\n' "$base" >$F/$f/require-start
+		awk -v b="$base" -v s="$size" 'BEGIN { printf "%.0f\n", strtonum(b) + s }' >/dev/null 2>&1
+		echo $((base + size)) >$F/$f/require-end
+		echo 32 >$F/$f/stacktrace-depth
+		echo "${2:-N}" >$F/$f/task-filter
+		echo "$1" >$F/$f/times
+		echo 100 >$F/$f/probability
+	done
+}
+
+# Every allocation a load makes, failed in turn: each failed load must
+# leave nothing loaded and nothing in dmesg.
+t_fault_load() {
+	n=1 failed=0 ok=0 fired=1
+	while [ "$fired" = 1 ] && [ $n -le 600 ]; do
+		out=$(dmgen failnth $n $KO interval_ms=100)
+		rc=$(echo "$out" | sed -n 's/.*rc=\([0-9]*\).*/\1/p')
+		fired=$(echo "$out" | sed -n 's/.*fired=\([01]\).*/\1/p')
+		if [ "$rc" = 0 ]; then
+			ok=$((ok + 1))
+			rmmod dropmon || fail "fault load $n" "expected rmmod to succeed"
+		else
+			failed=$((failed + 1))
+			grep -q '^dropmon ' /proc/modules &&
+				fail "fault load $n" "expected nothing loaded after a failed load, saw dropmon"
+		fi
+		n=$((n + 1))
+	done
+	echo "FAULTS load_points=$((n - 2)) load_failed_cleanly=$failed load_survived=$ok"
+	check_eq "faults: the load with no allocation failing succeeds" "0 0" "$rc $fired"
+	check_match "faults: loads with one allocation failing, $failed failed cleanly" '^[1-9]' "$failed"
+	check_dmesg "faults: load"
+}
+
+# A rotation that cannot allocate keeps every count and says so once.
+t_fault_rotation() {
+	check_rc "faults: load for rotation" 0 load interval_ms=200
+	wait_seq totals 1
+	snap totals
+	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	dmesg -c >/dev/null
+	fault_in_module 8 N
+	dmgen udp4 $N $PORT
+	i=0
+	while [ "$(cat $F/failslab/times)" != 0 ] || [ "$(cat $F/fail_page_alloc/times)" != 0 ]; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && break
+		usleep 100000
+	done
+	fault_reset
+	settle
+	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	echo "FAULTS rotation $(grep -E '^(alloc_failures|rotations)=' $D/status | tr '\n' ' ')"
+	check_eq "faults: rotations that could not allocate kept every count" $N $((after - before))
+	check_match "faults: the worker counted its failed allocations" '^alloc_failures=[1-9]' \
+		"$(grep '^alloc_failures=' $D/status)"
+	check_eq "faults: said once in dmesg" 1 "$(dmesg | grep -c 'dropmon: out of memory')"
+	check_eq "faults: rotation invariant" "ok ok" "$(invariant totals)"
+}
+
+# A read that cannot allocate returns an error, and the next one works.
+t_fault_read() {
+	fault_in_module 1 Y
+	sh -c "echo 1 >/proc/self/make-it-fail; exec cat $D/stats" >/dev/null 2>/tmp/err
+	rc=$?
+	fault_reset
+	check_eq "faults: a read that cannot allocate fails" "1 Cannot allocate memory" \
+		"$rc $(grep -o 'Cannot allocate memory' /tmp/err | head -n 1)"
+	check_rc "faults: the next read works" 0 cat $D/stats
+	check_rc "faults: unload" 0 unload
+	check_dmesg "faults: rotation and read"
+}
+
+kmemleak_check() {
+	K=$F/kmemleak
+	[ -f $K ] || { fail kmemleak "expected $K, saw none"; return; }
+	echo scan >$K
+	sleep 6
+	echo scan >$K
+	check_eq "kmemleak: no leak after unload" "" "$(cat $K | head -n 20)"
+}
+
+suite_faults() {
+	[ -d $F/failslab ] || { fail faults "expected $F/failslab (CONFIG_FAILSLAB), saw none"; return; }
+	[ -f $F/kmemleak ] && echo clear >$F/kmemleak
+	fault_reset
+	t_fault_load
+	t_fault_rotation
+	t_fault_read
+	kmemleak_check
+}
+
 suite_demo() {
 	load interval_ms=2000
 	for round in 1 2; do
@@ -603,6 +778,7 @@ parallel) suite_parallel ;;
 smoke) suite_smoke ;;
 stress) suite_stress ;;
 accounting) suite_accounting ;;
+faults) suite_faults ;;
 bench) sh /bench.sh ;;
 demo) suite_demo ;;
 *) fail suite "expected main, parallel or demo, saw '$1'" ;;
