@@ -2,7 +2,7 @@
 #
 #   make                 dropmon.ko for the running kernel (KDIR=... for another)
 #   make tools           tools/dropmon-show
-#   make install         modules_install + depmod, dropmon-show to /usr/local/sbin
+#   make install         modules_install + depmod; dropmon-show, its man page and service
 #   make demo            boot a VM with dropmon loaded and show it at work
 #   make check           the whole test suite (the command CI runs)
 #   make lint            W=1, sparse and checkpatch on every kernel of the matrix
