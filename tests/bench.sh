@@ -32,7 +32,7 @@ log=$DROPMON_TOP/build/$KREL/bench.log.clean
 json=$DROPMON_TOP/build/bench-$KREL.json
 
 DROPMON_VM_EXTRA=$here/bench/extra.sh DROPMON_VM_MEM=2048 \
-	DROPMON_VM_APPEND="dmrounds=$rounds" DROPMON_VM_TIMEOUT=3600 \
+	DROPMON_VM_APPEND="dmrounds=$rounds" DROPMON_VM_TIMEOUT=1800 \
 	"$here/vm.sh" "$kernel" bench multi || true
 grep -q '^BENCH ' "$log" || dm_die "no benchmark results in $log"
 grep '^BENCHERR' "$log" >&2 || true

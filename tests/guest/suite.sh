@@ -433,6 +433,8 @@ t_show_errors() {
 }
 
 suite_main() {
+	# On a kernel with kmemleak, only what happens from here on counts.
+	[ -f /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 	t_format
 	t_params
 	check_rc "load interval_ms=500" 0 load interval_ms=500
@@ -450,6 +452,7 @@ suite_main() {
 	t_open_reader
 	t_storm
 	t_show_errors
+	[ -f /sys/kernel/debug/kmemleak ] && kmemleak_check
 }
 
 # Both CPUs count the same key at the same time, truly in parallel.
