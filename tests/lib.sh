@@ -8,6 +8,7 @@
 DROPMON_CACHE=${DROPMON_CACHE:-/var/cache/dropmon}
 DROPMON_TOP=${DROPMON_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 DROPMON_KERNELS_DEFAULT="5.10 6.1 6.12 7"
+dm_tests_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 dm_log() { printf '[dropmon] %s\n' "$*" >&2; }
 dm_die() { printf '[dropmon] error: %s\n' "$*" >&2; exit 2; }
@@ -62,8 +63,15 @@ dm_kernel_release_lookup() {
 }
 
 # The release string (uname -r) of kernel $1, e.g. 6.1.0-56-cloud-amd64.
+# For "debug", the debug kernel's (built first if it is not cached).
 dm_kernel_release() {
 	local src rel
+	if [ "$1" = debug ]; then
+		. "$dm_tests_dir/debug-kernel.sh"
+		dm_debug_kernel
+		echo "$DK_REL"
+		return 0
+	fi
 	src=$(dm_kernel_source "$1")
 	case "$1" in 5.10 | 7) dm_extra_suites ;; esac
 	rel=$(dm_kernel_release_lookup "$src")
@@ -80,7 +88,22 @@ dm_kernel_release() {
 # chroot), image unpacked in the cache.  Sets KREL, KBUILD (headers build
 # dir, as the build sees it), KROOT (unpacked image), KIMG (its vmlinuz),
 # KMODS (its modules), KCHROOT (1 if the build runs in the chroot).
+# "debug" is the debug kernel of tests/debug-kernel.sh, built from source
+# once and cached: KBUILD is its O= build tree, KROOT its cache dir.
 dm_kernel_prepare() {
+	if [ "$1" = debug ]; then
+		. "$dm_tests_dir/debug-kernel.sh"
+		dm_debug_kernel
+		KREL=$DK_REL
+		KBUILD=$DK_DIR/build
+		KROOT=$DK_DIR
+		KIMG=$DK_DIR/bzImage
+		KMODS=$DK_DIR/root/lib/modules/$DK_REL
+		KCHROOT=
+		[ -d "$KMODS" ] || dm_die "no modules in $KMODS; remove $DK_DIR to build again"
+		export KREL KBUILD KROOT KIMG KMODS KCHROOT
+		return 0
+	fi
 	KREL=$(dm_kernel_release "$1")
 	KBUILD=/usr/src/linux-headers-$KREL
 	KCHROOT=

@@ -32,17 +32,36 @@ attach() {
 	dropmon) insmod $M/dropmon.ko ;;
 	drop_monitor) dmgen netdm start ;;
 	bpftrace)
+		# Under TCG, bpftrace's LLVM compile takes tens of seconds.
+		t0=$(date +%s)
 		bpftrace -e "$BT" >/tmp/bt.out 2>&1 &
 		BTPID=$!
 		i=0
-		while ! grep -q Attaching /tmp/bt.out && [ $i -lt 600 ]; do
+		while ! grep -q Attaching /tmp/bt.out && [ $i -lt 3000 ]; do
 			usleep 100000
 			i=$((i + 1))
 		done
-		sleep 1
-		grep -q Attaching /tmp/bt.out || { echo "BENCHERR bpftrace did not attach: $(head -c 300 /tmp/bt.out)"; }
+		sleep 2
+		if grep -q Attaching /tmp/bt.out; then
+			echo "bench: bpftrace attached in $(($(date +%s) - t0)) s"
+		else
+			echo "BENCHERR bpftrace did not attach in 300 s: $(head -c 300 /tmp/bt.out)"
+			TAG=bpftrace-failed
+		fi
 		;;
 	esac
+}
+
+# SIGINT, then at most 30 s for it to exit, then SIGKILL: never hang here.
+stop_bpftrace() {
+	kill -INT $BTPID 2>/dev/null
+	i=0
+	while kill -0 $BTPID 2>/dev/null && [ $i -lt 300 ]; do
+		usleep 100000
+		i=$((i + 1))
+	done
+	kill -KILL $BTPID 2>/dev/null
+	wait $BTPID 2>/dev/null
 }
 
 detach() {
@@ -50,10 +69,7 @@ detach() {
 	empty) rmmod dmempty ;;
 	dropmon) rmmod dropmon ;;
 	drop_monitor) dmgen netdm stop ;;
-	bpftrace)
-		kill -INT $BTPID
-		wait $BTPID
-		;;
+	bpftrace) stop_bpftrace ;;
 	esac
 }
 
@@ -71,27 +87,30 @@ rotate() {
 }
 
 insmod $M/drop_monitor.ko
+dmesg -c >/dev/null
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for cfg in $(rotate $((r - 1))); do
+		TAG=$cfg
 		attach $cfg
 		for c in $CASES; do
 			echo "bench: round $r $cfg keys=${c%:*} cpus=${c#*:}"
-			insmod $M/dmbench.ko tag=$cfg.r$r keys=${c%:*} cpus=${c#*:} iters=$ITERS
+			insmod $M/dmbench.ko tag=$TAG.r$r keys=${c%:*} cpus=${c#*:} iters=$ITERS
 			rmmod dmbench
+			dmesg -c | grep -o 'BENCH .*'
 		done
 		detach $cfg
 	done
 	echo "round $r of $ROUNDS done"
 	r=$((r + 1))
 done
-dmesg | grep -o 'BENCH .*'
 
 # End to end: a UDP flood to a closed port from every CPU, each
 # configuration paired with a run with nothing attached.
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for cfg in $(rotate $((r - 1))); do
+		TAG=$cfg
 		attach $cfg
 		dmgen -c 0 flood 2 $PORT >/tmp/f0 &
 		a=$!
@@ -99,7 +118,7 @@ while [ $r -le "$ROUNDS" ]; do
 		b=$!
 		wait $a $b
 		detach $cfg
-		echo "E2E cfg=$cfg round=$r sent=$(($(sed 's/.*sent=//' /tmp/f0) + $(sed 's/.*sent=//' /tmp/f1))) seconds=2"
+		echo "E2E cfg=$TAG round=$r sent=$(($(sed 's/.*sent=//' /tmp/f0) + $(sed 's/.*sent=//' /tmp/f1))) seconds=2"
 	done
 	r=$((r + 1))
 done

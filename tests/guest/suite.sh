@@ -44,6 +44,12 @@ else
 	NOSOCK=-
 fi
 ROOTNS=$(readlink /proc/self/ns/net | tr -dc 0-9)
+# The interval of the main suite: polling every snapshot needs it to be
+# well above what one poll costs, which KASAN and lockdep multiply.
+case $(uname -r) in
+*-dropmon-debug) INT=3000 ;;
+*) INT=500 ;;
+esac
 
 load() { insmod "$KO" "$@"; }
 unload() { rmmod dropmon; }
@@ -235,8 +241,8 @@ t_show_modes() {
 	i=0
 	while ! rmmod dropmon 2>/dev/null && [ $i -lt 100 ]; do usleep 50000; i=$((i + 1)); done
 	sleep 2
-	load interval_ms=500
-	sleep 3
+	load interval_ms=$INT
+	sleep $((INT * 6 / 1000))
 	kill $wpid
 	wait $wpid
 	check_match "show --watch: says when the module is unloaded" "unloaded" "$(cat /tmp/w)"
@@ -286,7 +292,7 @@ t_rotation() {
 	check_match "rotation: the row vanished after idle intervals" ":0\$" "$seen"
 	snap totals
 	check_match "rotation: totals keep the row" '^[1-9]' "$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")"
-	check_eq "rotation: interval_ms in header" 500 "$(hdr stats interval_ms)"
+	check_eq "rotation: interval_ms in header" $INT "$(hdr stats interval_ms)"
 	check_match "rotation: start_ns < end_ns" yes \
 		"$([ "$(hdr stats start_ns)" -lt "$(hdr stats end_ns)" ] && echo yes)"
 }
@@ -437,7 +443,7 @@ suite_main() {
 	[ -f /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 	t_format
 	t_params
-	check_rc "load interval_ms=500" 0 load interval_ms=500
+	check_rc "load interval_ms=$INT" 0 load interval_ms=$INT
 	t_counts
 	t_show_modes
 	t_dev_scratch
@@ -649,7 +655,7 @@ fault_reset() {
 		echo N >$F/$f/ignore-gfp-wait
 		echo N >$F/$f/task-filter
 		echo 0 >$F/$f/require-start 2>/dev/null
-		echo 18446744073709551615 >$F/$f/require-end 2>/dev/null
+		echo 0xffffffffffffffff >$F/$f/require-end 2>/dev/null
 	done
 	echo N >$F/fail_page_alloc/ignore-gfp-highmem
 	echo 0 >$F/fail_page_alloc/min-order
@@ -661,11 +667,15 @@ fault_reset() {
 fault_in_module() {
 	base=$(awk '$1 == "dropmon" { print $6 }' /proc/modules)
 	size=$(awk '$1 == "dropmon" { print $2 }' /proc/modules)
+	# sh arithmetic is signed 64-bit: add within the low 32 bits.
+	hi=${base%????????}
+	lo=${base#"$hi"}
+	[ $((0x$lo + size)) -lt 4294967296 ] ||
+		fail faults "expected the module in one 4 GiB window, saw $base + $size"
+	end=$(printf '%s%08x' "$hi" $((0x$lo + size)))
 	for f in failslab fail_page_alloc; do
-		echo $(($(printf '%d' "$base") + 0)) >/dev/null 2>&1
-		printf '%u\n' "$base" >$F/$f/require-start
-		awk -v b="$base" -v s="$size" 'BEGIN { printf "%.0f\n", strtonum(b) + s }' >/dev/null 2>&1
-		echo $((base + size)) >$F/$f/require-end
+		echo "$base" >$F/$f/require-start
+		echo "$end" >$F/$f/require-end
 		echo 32 >$F/$f/stacktrace-depth
 		echo "${2:-N}" >$F/$f/task-filter
 		echo "$1" >$F/$f/times
@@ -719,7 +729,8 @@ t_fault_rotation() {
 	check_eq "faults: rotations that could not allocate kept every count" $N $((after - before))
 	check_match "faults: the worker counted its failed allocations" '^alloc_failures=[1-9]' \
 		"$(grep '^alloc_failures=' $D/status)"
-	check_eq "faults: said once in dmesg" 1 "$(dmesg | grep -c 'dropmon: out of memory')"
+	check_match "faults: said in dmesg" '^[1-9]' "$(dmesg | grep -c 'dropmon: out of memory')"
+	check_eq "faults: each message said once" "" "$(dmesg | grep -o 'dropmon: out of memory.*' | sort | uniq -d)"
 	check_eq "faults: rotation invariant" "ok ok" "$(invariant totals)"
 }
 

@@ -771,7 +771,10 @@ static int cmd_failnth(int argc, char **argv)
 	r = pread(fd, left, sizeof(left) - 1, 0);
 	if (r > 0)
 		left[r] = '\0';
-	/* Reading it back gives 0 once the failure was injected. */
+	/* Disarm it before anything else allocates (printing does). */
+	if (pwrite(fd, "0", 1, 0) < 0)
+		die_errno("failnth: disarm fail-nth");
+	/* Reading it back gave 0 once the failure was injected. */
 	printf("failnth: rc=%d fired=%d\n", rc, r > 0 && atoi(left) == 0);
 	close(fd);
 	close(mfd);

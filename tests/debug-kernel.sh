@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The debug kernel of the matrix entry "debug": Debian's linux-source-6.12
+# configured as tinyconfig plus the fragments of tests/kconfig/ (merged with
+# the kernel's scripts/kconfig/merge_config.sh, the way WireGuard's qemu
+# harness does), with KASAN, kmemleak, lockdep, debug objects and fault
+# injection.  The build fails if any line of a fragment is not in the final
+# .config.  Built once per fragments, source package and compiler, cached
+# outside the checkout:
+#
+#   $DROPMON_CACHE/debug-kernel/<version>-<hash>/
+#     src/                         the kernel source (srctree of build/)
+#     build/                       the O= tree: make -C build M=DIR modules
+#     bzImage                      what qemu boots
+#     root/lib/modules/<release>/  make modules_install (veth.ko, ...)
+#     release                      the release string (uname -r)
+#     build.log, build-seconds     the last build's output and duration
+#     .dropmon-ready               written last; without it the dir is rebuilt
+#
+# The tree is built in place (the O= tree holds absolute paths) and is never
+# moved.  Takes about 10 minutes on 2 cores, once.
+#
+#   tests/debug-kernel.sh      build or reuse; prints the cache dir on stdout
+#
+# Sourced (tests/lib.sh does, for "dm_kernel_prepare debug"), it defines
+# dm_debug_kernel, which builds or reuses and sets DK_DIR and DK_REL.
+
+if ! declare -F dm_apt_install >/dev/null; then
+	. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+fi
+
+dm_debug_kconfig_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kconfig
+dm_debug_source_pkg=linux-source-6.12
+# Bump when the recipe below changes in a way that changes the kernel.
+dm_debug_recipe=1
+
+# The fragments, in merge order.
+dm_debug_fragments=("$dm_debug_kconfig_dir/base.config" "$dm_debug_kconfig_dir/debug.config")
+
+# Every CONFIG_X=V line of the fragments must be in the final .config
+# exactly, and no "# CONFIG_X is not set" may be set.  Prints what is not.
+dm_debug_verify_config() {
+	local config=$1 f line sym
+	shift
+	for f in "$@"; do
+		while IFS= read -r line; do
+			case "$line" in
+			CONFIG_*=*)
+				grep -qxF -- "$line" "$config" ||
+					echo "${f##*/}: wanted $line, got: $(grep "^${line%%=*}=" "$config" || echo 'not set')"
+				;;
+			"# CONFIG_"*" is not set")
+				sym=${line#\# }
+				sym=${sym%% *}
+				if grep -q "^$sym=" "$config"; then
+					echo "${f##*/}: wanted $sym not set, got: $(grep "^$sym=" "$config")"
+				fi
+				;;
+			esac
+		done <"$f"
+	done
+}
+
+# Build the kernel in $1 (a fresh directory).  Output goes to $1/build.log.
+dm_debug_build() {
+	local dir=$1 src=$1/src b=$1/build log=$1/build.log start missing rel
+	local mk=(make -C "$src" O="$b" ARCH=x86_64 LOCALVERSION=)
+	start=$(date +%s)
+	dm_log "building the debug kernel in $dir (once; about 10 minutes on 2 cores; log: $log)"
+	tar -xJf "/usr/src/$dm_debug_source_pkg.tar.xz" -C "$dir" ||
+		dm_die "cannot extract /usr/src/$dm_debug_source_pkg.tar.xz"
+	mv "$dir/$dm_debug_source_pkg" "$src"
+	mkdir -p "$b"
+	{
+		"${mk[@]}" tinyconfig &&
+			(cd "$src" && ARCH=x86_64 scripts/kconfig/merge_config.sh -n -O "$b" \
+				"$b/.config" "${dm_debug_fragments[@]}")
+	} >"$log" 2>&1 || { tail -n 30 "$log" >&2; dm_die "configuring the debug kernel failed; see $log"; }
+	missing=$(dm_debug_verify_config "$b/.config" "${dm_debug_fragments[@]}")
+	if [ -n "$missing" ]; then
+		printf '%s\n' "$missing" | tee -a "$log" >&2
+		dm_die "the debug kernel's .config lacks what tests/kconfig/ asks for (a dependency is missing?); see $log"
+	fi
+	"${mk[@]}" -j"$(nproc)" all >>"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; dm_die "building the debug kernel failed; see $log"; }
+	"${mk[@]}" INSTALL_MOD_PATH="$dir/root" modules_install >>"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; dm_die "modules_install of the debug kernel failed; see $log"; }
+	rel=$("${mk[@]}" -s kernelrelease) && [ -n "$rel" ] ||
+		dm_die "no kernelrelease in $b"
+	cp "$b/arch/x86/boot/bzImage" "$dir/bzImage"
+	echo "$rel" >"$dir/release"
+	[ -n "$(find "$dir/root/lib/modules/$rel" -name veth.ko)" ] ||
+		dm_die "no veth.ko in $dir/root/lib/modules/$rel"
+	echo $(($(date +%s) - start)) >"$dir/build-seconds"
+	dm_log "built the debug kernel $rel in $(cat "$dir/build-seconds") s"
+}
+
+# Build the debug kernel or reuse the cached one; sets DK_DIR and DK_REL.
+dm_debug_kernel() {
+	local ver key top=$DROPMON_CACHE/debug-kernel f
+	dm_apt_install build-essential flex bison bc libelf-dev libssl-dev cpio \
+		xz-utils kmod python3 "$dm_debug_source_pkg"
+	ver=$(dpkg-query -W -f='${Version}' "$dm_debug_source_pkg")
+	key=$({
+		echo "recipe $dm_debug_recipe"
+		echo "$dm_debug_source_pkg $ver"
+		gcc --version | sed -n 1p
+		for f in "${dm_debug_fragments[@]}"; do
+			echo "== ${f##*/}"
+			cat "$f"
+		done
+	} | sha256sum | cut -c 1-12)
+	DK_DIR=$top/${ver%%-*}-$key
+	mkdir -p "$top"
+	# One build at a time; a second caller waits and then reuses it.
+	exec {dm_debug_lock}>"$top/.lock"
+	flock "$dm_debug_lock"
+	if [ ! -f "$DK_DIR/.dropmon-ready" ]; then
+		rm -rf "$DK_DIR"
+		mkdir -p "$DK_DIR"
+		dm_debug_build "$DK_DIR"
+		touch "$DK_DIR/.dropmon-ready"
+	fi
+	flock -u "$dm_debug_lock"
+	exec {dm_debug_lock}>&-
+	for f in "$top"/*/; do
+		[ "${f%/}" = "$DK_DIR" ] ||
+			dm_log "$f is an older debug kernel (about 2 GB); nothing uses it unless its fragments come back"
+	done
+	DK_REL=$(cat "$DK_DIR/release")
+	[ -n "$DK_REL" ] && [ -f "$DK_DIR/bzImage" ] && [ -f "$DK_DIR/build/Makefile" ] ||
+		dm_die "$DK_DIR is incomplete; remove it to build again"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -euo pipefail
+	dm_debug_kernel
+	echo "$DK_DIR"
+fi
