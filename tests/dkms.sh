@@ -17,10 +17,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 kernels=${*:-$DROPMON_KERNELS_DEFAULT}
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$DROPMON_TOP/dkms.conf")
-status=0
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; status=1; }
 
 # dkms on this machine, or in the chroot for the kernels built there.
 run_dkms() {
@@ -58,36 +54,36 @@ dkms_kernel() {
 	if run_dkms add "dropmon/$VER" >"$log" 2>&1; then
 		pass "dkms $k: add"
 	else
-		fail "dkms $k: add" "expected exit 0, saw: $(tail -n 3 "$log" | tr '\n' ' ')"
+		fail "dkms $k: add" "exit 0" "$(tail -n 3 "$log" | oneline)"
 		return
 	fi
 	if run_dkms build "dropmon/$VER" -k "$KREL" >>"$log" 2>&1; then
 		pass "dkms $k: build against $KREL"
 	else
-		fail "dkms $k: build against $KREL" "expected exit 0, saw: $(tail -n 5 "$log" | tr '\n' ' ')"
+		fail "dkms $k: build against $KREL" "exit 0" "$(tail -n 5 "$log" | oneline)"
 	fi
 	if run_dkms install "dropmon/$VER" -k "$KREL" >>"$log" 2>&1; then
 		pass "dkms $k: install"
 	else
-		fail "dkms $k: install" "expected exit 0, saw: $(tail -n 5 "$log" | tr '\n' ' ')"
+		fail "dkms $k: install" "exit 0" "$(tail -n 5 "$log" | oneline)"
 	fi
 	ko=$(find "$root/lib/modules/$KREL/updates/dkms" -name 'dropmon.ko*' 2>/dev/null | head -n 1)
 	if [ -n "$ko" ]; then
 		pass "dkms $k: installed ${ko#"$root"}"
-		DROPMON_KO=$ko "$here/vm.sh" "$k" smoke single || status=1
+		DROPMON_KO=$ko "$here/vm.sh" "$k" smoke single || failed=1
 	else
-		fail "dkms $k: installed module" "expected /lib/modules/$KREL/updates/dkms/dropmon.ko*, saw none"
+		fail "dkms $k: installed module" "/lib/modules/$KREL/updates/dkms/dropmon.ko*" none
 	fi
 
 	run_dkms remove "dropmon/$VER" --all >>"$log" 2>&1 ||
-		fail "dkms $k: remove" "expected exit 0, saw: $(tail -n 3 "$log" | tr '\n' ' ')"
+		fail "dkms $k: remove" "exit 0" "$(tail -n 3 "$log" | oneline)"
 	rm -rf "$root/usr/src/dropmon-$VER"
 	local left
 	left=$(leftovers "$root" "$KREL")
 	if [ -z "$left" ]; then
 		pass "dkms $k: remove leaves nothing behind"
 	else
-		fail "dkms $k: remove leaves nothing behind" "expected no files, saw $left"
+		fail "dkms $k: remove leaves nothing behind" "no files" "$left"
 	fi
 }
 
@@ -95,4 +91,4 @@ dm_apt_install dkms
 for k in $kernels; do
 	dkms_kernel "$k"
 done
-exit $status
+exit $failed

@@ -11,6 +11,17 @@ DROPMON_KERNELS_DEFAULT="5.10 6.1 6.12 7"
 dm_tests_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 dm_log() { printf '[dropmon] %s\n' "$*" >&2; }
+
+# Check results for the host-side test scripts, one line each; $failed
+# says whether any failed.
+failed=0
+pass() { echo "PASS: $1"; }
+fail() {	# NAME EXPECTED SAW
+	echo "FAIL: $1: expected $2, saw $3"
+	failed=1
+}
+check() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$2" "$3"; fi; }
+oneline() { tr '\n' ' ' | sed 's/  */ /g; s/ $//'; }
 dm_die() { printf '[dropmon] error: %s\n' "$*" >&2; exit 2; }
 
 dm_apt_updated=

@@ -30,15 +30,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 [ "$(id -u)" = 0 ] || dm_die "tests/pkg.sh installs packages and DKMS modules: run it as root"
 
-failed=0
-pass() { echo "PASS: $1"; }
-fail() {
-	echo "FAIL: $1: expected $2, saw $3"
-	failed=1
-}
-# check NAME EXPECTED SAW
-check() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$2" "$3"; fi; }
-oneline() { tr '\n' ' ' | sed 's/  */ /g; s/ $//'; }
 
 pkgs=(dropmon-dkms dropmon-tools)
 arch=$(dpkg --print-architecture)

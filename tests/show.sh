@@ -35,15 +35,6 @@ SOCK=dropmon-show-test-$$
 NE_PID=
 POLICY_MADE=
 
-failed=0
-pass() { echo "PASS: $1"; }
-fail() {
-	echo "FAIL: $1: expected $2, saw $3"
-	failed=1
-}
-# check NAME EXPECTED SAW
-check() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$2" "$3"; fi; }
-oneline() { tr '\n' ' ' | sed 's/  */ /g; s/ $//'; }
 
 stop_node_exporter() {
 	local i
