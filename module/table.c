@@ -33,7 +33,7 @@ void dropmon_gen_publish(struct dropmon_gen *gen)
  * for more.  Tables start with an equal share of it (max_keys each on a
  * small host, at least DROPMON_MIN_CAP) and then follow what each CPU
  * really sees: a CPU that filled its table grows for the next interval
- * while the budget allows, an idle one shrinks by half per interval.
+ * while the budget allows, an idle one shrinks back towards its share.
  * Events that do not fit a table are counted in lost, never dropped.
  */
 #define DROPMON_BUDGET_FLOOR	(1024 * 1024)
@@ -70,15 +70,19 @@ static unsigned int dropmon_start_cap(void)
 
 /*
  * What a CPU's next table would like: four times its capacity if it
- * overflowed, else room for twice what it used, shrinking by half at most.
+ * overflowed, else room for twice what it used, shrinking by half at most
+ * per interval and never below its equal share of the budget.
  */
 static unsigned int dropmon_want_cap(const struct dropmon_table *t)
 {
 	unsigned long used = min_t(unsigned long, local_read(&t->used), t->cap);
+	unsigned long want;
 
 	if (local_read(&t->lost))
-		return dropmon_cap_clamp(4UL * t->cap);
-	return dropmon_cap_clamp(max(2 * used, t->cap / 2UL));
+		want = 4UL * t->cap;
+	else
+		want = max(2 * used, t->cap / 2UL);
+	return max(dropmon_cap_clamp(want), dropmon_start_cap());
 }
 
 /*
