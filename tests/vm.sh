@@ -123,6 +123,8 @@ status=0
 # The demo shows what the guest printed, from its banner to the end marker.
 [ "$suite" = demo ] && sed -n '/^dropmon guest:/,/^DROPMON-GUEST-END/p' "$log.clean"
 grep -E '^(PASS|FAIL): ' "$log.clean" | sed "s|^|[$tag] |" || true
+# The figures the reliability suites report, for the README.
+grep -aE '^(STRESS|ACCOUNTING|FAULTS) ' "$log.clean" | sed "s|^|[$tag] |" || true
 grep -q '^FAIL: ' "$log.clean" && status=1
 if ! grep -q '^DROPMON-GUEST-END' "$log.clean"; then
 	[ $qrc = 124 ] && why="timed out after ${vm_timeout}s" || why="qemu exited $qrc"
