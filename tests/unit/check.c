@@ -313,6 +313,23 @@ static void child_exec(char *const argv[], const struct run_spec *spec,
 	_exit(127);
 }
 
+/* Fork a child that runs @argv with stdout on @out and stderr on @err. */
+static pid_t fork_child(char *const argv[], const struct run_spec *spec,
+			int out, int err)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("test_stats: fork");
+		exit(2);
+	}
+	if (pid == 0)
+		child_exec(argv, spec, out, err);
+	return pid;
+}
+
 /* Run @argv with stdout and stderr captured. */
 void run(char *const argv[], const struct run_spec *spec,
 	 struct run_result *res)
@@ -325,14 +342,7 @@ void run(char *const argv[], const struct run_spec *spec,
 		perror("test_stats: tmpfile");
 		exit(2);
 	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		perror("test_stats: fork");
-		exit(2);
-	}
-	if (pid == 0)
-		child_exec(argv, spec, fileno(out), fileno(err));
+	pid = fork_child(argv, spec, fileno(out), fileno(err));
 	waitpid(pid, &status, 0);
 	res->status = WIFEXITED(status) ? WEXITSTATUS(status)
 					: 128 + WTERMSIG(status);
@@ -360,14 +370,7 @@ pid_t spawn(char *const argv[], const struct run_spec *spec, int *out,
 		perror("test_stats: pipe");
 		exit(2);
 	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		perror("test_stats: fork");
-		exit(2);
-	}
-	if (pid == 0)
-		child_exec(argv, spec, po[1], pe[1]);
+	pid = fork_child(argv, spec, po[1], pe[1]);
 	close(po[1]);
 	close(pe[1]);
 	fcntl(po[0], F_SETFL, O_NONBLOCK);
