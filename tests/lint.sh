@@ -12,7 +12,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 kernels=${*:-$DROPMON_KERNELS_DEFAULT}
-status=0
 
 # 7.x headers use __typeof_unqual__ under sparse, and MODULE_INFO() has a
 # static_assert on __builtin_strlen(); they check that sparse is new
@@ -47,10 +46,9 @@ lint_kernel() {
 	out=$(dm_module_make "$B" W=1 C=2 CF="$cf" modules 2>&1 |
 		grep -vE '^make(\[[0-9]+\])?: (Entering|Leaving) directory|^  (CC|CHECK|LD|MODPOST|LDS|BTF)( \[M\])? |^Skipping BTF')
 	if [ -z "$out" ] && [ -f "$B/dropmon.ko" ]; then
-		echo "PASS: lint $k: W=1 and sparse (C=2) clean against $KREL"
+		pass "lint $k: W=1 and sparse (C=2) clean against $KREL"
 	else
-		echo "FAIL: lint $k: expected no warnings against $KREL, saw: $(echo "$out" | head -n 5 | tr '\n' ' ')"
-		status=1
+		fail "lint $k" "no warnings against $KREL" "$(echo "$out" | head -n 5 | oneline)"
 	fi
 }
 
@@ -61,9 +59,8 @@ done
 cp=$(dm_checkpatch)
 out=$(cd "$DROPMON_TOP" && perl "$cp" --strict --no-tree --terse -f module/*.c module/*.h Kbuild 2>&1)
 if echo "$out" | grep -qE 'ERROR|WARNING|CHECK'; then
-	echo "FAIL: checkpatch --strict: expected clean, saw: $(echo "$out" | grep -E 'ERROR|WARNING|CHECK' | head -n 3 | tr '\n' ' ')"
-	status=1
+	fail "checkpatch --strict" clean "$(echo "$out" | grep -E 'ERROR|WARNING|CHECK' | head -n 3 | oneline)"
 else
-	echo "PASS: checkpatch --strict clean on module/ and Kbuild"
+	pass "checkpatch --strict clean on module/ and Kbuild"
 fi
-exit $status
+exit $failed

@@ -11,7 +11,6 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-status=0
 dm_kernel_prepare 6.1 >/dev/null
 W=$DROPMON_TOP/build/unsupported
 rm -rf "$W" && mkdir -p "$W"
@@ -38,14 +37,13 @@ case_() {
 	lines=$(echo "$out" | grep -c 'dropmon:')
 	if [ $rc != 0 ] && [ "$lines" = 1 ] && echo "$out" | grep -qF "$want" &&
 		! echo "$out" | grep -q 'error:' && [ ! -f "$src/dropmon.ko" ]; then
-		echo "PASS: unsupported $name: the build stops with one line: $want"
+		pass "unsupported $name: the build stops with one line: $want"
 	else
-		echo "FAIL: unsupported $name: expected exit!=0 and one line '$want', saw exit $rc: $(echo "$out" | head -n 3 | tr '\n' ' ')"
-		status=1
+		fail "unsupported $name" "exit!=0 and one line '$want'" "exit $rc: $(echo "$out" | head -n 3 | oneline)"
 	fi
 }
 
 case_ no-debugfs "this kernel is built without CONFIG_DEBUG_FS" "$(fake_kdir CONFIG_DEBUG_FS)"
 case_ no-tracepoints "this kernel is built without CONFIG_TRACEPOINTS" "$(fake_kdir CONFIG_TRACEPOINTS)"
 case_ linux-4.19 "kernel 4.19 is older than 5.10" "$KBUILD" VERSION=4 PATCHLEVEL=19
-exit $status
+exit $failed
