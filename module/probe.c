@@ -18,20 +18,12 @@
 #include "table.h"
 
 /*
- * Is @p a pointer into the kernel's direct map?  skb->dev shares a union
- * with dev_scratch, which UDP fills with lengths and flags while an skb
- * waits in a socket queue, so the value may not be a pointer at all.
- */
-static bool dropmon_kaddr_ok(const void *p)
-{
-	return p && virt_addr_valid(p);
-}
-
-/*
  * Bumped (under RTNL) whenever a device registers, unregisters or is
- * renamed: a cached device pointer is only trusted within one generation,
- * so a freed device whose memory is reused is never mistaken for the new
- * one.  Read-mostly: the probe only reads it.
+ * renamed.  A slot trusts the name and netns it read only within the
+ * generation it read them in, so a freed device whose memory is reused by
+ * another, or a renamed one, is never counted under the old name.
+ * Read-mostly: the probe only reads it.  Slots keep its low 32 bits: they
+ * live for one interval, far fewer than 2^32 device events.
  */
 static unsigned long dropmon_dev_gen;
 
@@ -53,95 +45,145 @@ static struct notifier_block dropmon_netdev_nb = {
 };
 
 /*
- * Read the device name and its netns inode.  The device may be stale,
- * so every read goes through copy_from_kernel_nofault(): a bad pointer
- * yields "?" instead of an oops.
+ * skb->dev shares a union with dev_scratch, which UDP fills with lengths
+ * and flags while an skb waits in a socket queue.  Those values lie far
+ * below the kernel's addresses: count them all as "no device" instead of
+ * one key each.  What passes is still only read through
+ * copy_from_kernel_nofault().
  */
-static void dropmon_dev_read(struct dropmon_key *key,
-			     const struct net_device *dev)
+static unsigned long dropmon_skb_dev(const struct sk_buff *skb)
 {
+	unsigned long dev = (unsigned long)READ_ONCE(skb->dev);
+
+	return dev >= PAGE_OFFSET ? dev : 0;
+}
+
+static bool dropmon_kaddr_ok(const void *p)
+{
+	return virt_addr_valid(p) || is_vmalloc_addr(p);
+}
+
+/*
+ * Read the name and netns inode of device @addr (0: none, "-").  It may
+ * be stale, so every read goes through copy_from_kernel_nofault(): a bad
+ * pointer yields "?" instead of an oops.
+ */
+static void dropmon_dev_read(unsigned long addr, char *name, u32 *netns)
+{
+	const struct net_device *dev = (const void *)addr;
 	const struct net *net;
 	unsigned int inum;
 
-	if (copy_from_kernel_nofault(key->dev, dev->name, IFNAMSIZ)) {
-		memset(key->dev, 0, sizeof(key->dev));
-		key->dev[0] = '?';
+	memset(name, 0, IFNAMSIZ);
+	*netns = 0;
+	if (!addr) {
+		name[0] = '-';
 		return;
 	}
-	key->dev[IFNAMSIZ - 1] = '\0';
+	smp_rmb();	/* the generation was read before the device */
+	if (!dropmon_kaddr_ok(dev) ||
+	    copy_from_kernel_nofault(name, dev->name, IFNAMSIZ)) {
+		name[0] = '?';
+		return;
+	}
+	name[IFNAMSIZ - 1] = '\0';
 	if (copy_from_kernel_nofault(&net, dropmon_dev_net_slot(dev),
 				     sizeof(net)) ||
 	    !dropmon_kaddr_ok(net) ||
 	    copy_from_kernel_nofault(&inum, &net->ns.inum, sizeof(inum)))
 		return;	/* the name is good; netns stays 0 */
-	key->netns = inum;
+	*netns = inum;
 }
 
-static bool dropmon_devcache_get(struct dropmon_devcache *c,
-				 struct dropmon_key *key,
-				 const struct net_device *dev,
-				 unsigned long gen)
+/*
+ * Claim the empty slot @s for a key and count its first event.  Returns
+ * false if a nested probe took the slot first, so the caller looks at it
+ * again.  Out of line: it runs once per key and interval.
+ */
+static noinline bool dropmon_slot_claim(struct dropmon_table *t,
+					struct dropmon_slot *s, long tag,
+					unsigned long loc, unsigned long dev,
+					u64 rp, u32 gen)
 {
-	long seq = local_read(&c->seq);
-
-	if (seq & 1 || c->dev != dev || c->gen != gen)
-		return false;
-	barrier();
-	memcpy(key->dev, c->name, IFNAMSIZ);
-	key->netns = c->netns;
-	barrier();
-	return local_read(&c->seq) == seq;
-}
-
-/* Unless a probe we interrupted is writing the entry, replace it. */
-static void dropmon_devcache_put(struct dropmon_devcache *c,
-				 const struct dropmon_key *key,
-				 const struct net_device *dev,
-				 unsigned long gen)
-{
-	long seq = local_read(&c->seq);
-
-	if (seq & 1 || local_cmpxchg(&c->seq, seq, seq + 1) != seq)
-		return;
-	barrier();
-	c->dev = dev;
-	c->gen = gen;
-	c->netns = key->netns;
-	memcpy(c->name, key->dev, IFNAMSIZ);
-	barrier();
-	local_set(&c->seq, seq + 2);
-}
-
-static void dropmon_key_set_dev(struct dropmon_key *key,
-				struct dropmon_table *t,
-				const struct net_device *dev)
-{
-	unsigned long gen = READ_ONCE(dropmon_dev_gen);
-
-	if (dropmon_devcache_get(&t->dev, key, dev, gen))
-		return;
-	key->netns = 0;
-	if (!dropmon_kaddr_ok(dev)) {
-		memset(key->dev, 0, sizeof(key->dev));
-		key->dev[0] = '-';
-		return;
+	if (local_inc_return(&t->used) > t->cap) {
+		local_dec(&t->used);
+		local_inc(&t->lost);
+		return true;
 	}
-	dropmon_dev_read(key, dev);
-	dropmon_devcache_put(&t->dev, key, dev, gen);
+	if (local_cmpxchg(&s->state, DROPMON_SLOT_EMPTY,
+			  DROPMON_SLOT_BUSY) != DROPMON_SLOT_EMPTY) {
+		local_dec(&t->used);
+		return false;
+	}
+	s->location = loc;
+	s->rp = rp;
+	WRITE_ONCE(s->dev, dev);
+	WRITE_ONCE(s->dev_gen, gen);
+	dropmon_dev_read(dev, s->name, &s->netns);
+	local_set(&s->count, 1);
+	barrier();	/* the key and the count before the tag */
+	local_set(&s->state, tag);
+	return true;
 }
 
+/*
+ * A device event happened since @s read its device: read it again.  The
+ * same name and netns: the slot is good for generation @gen.  Otherwise
+ * the pointer now means another device (or a new name): retire the slot,
+ * whose count stays under the old name, by making its dev match nothing.
+ */
+static noinline bool dropmon_slot_recheck(struct dropmon_slot *s, u32 gen)
+{
+	unsigned long dev = READ_ONCE(s->dev);
+	char name[IFNAMSIZ];
+	u32 netns;
+
+	dropmon_dev_read(dev, name, &netns);
+	if (netns == s->netns && !memcmp(name, s->name, IFNAMSIZ)) {
+		WRITE_ONCE(s->dev_gen, gen);
+		return true;
+	}
+	WRITE_ONCE(s->dev, dev | 1);	/* no device pointer is odd */
+	return false;
+}
+
+/*
+ * Count one event in this CPU's table.  The key stays in registers; the
+ * common case is one slot load, three compares and an increment.  Bounded:
+ * at most two laps of the table.
+ */
 static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 {
-	struct dropmon_key key = {
-		.location = (unsigned long)location,
-		.reason = DROPMON_PROBE_REASON,
-		.proto = skb->protocol,
-	};
+	unsigned long loc = (unsigned long)location;
+	unsigned long dev = dropmon_skb_dev(skb);
+	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
+	u32 gen = (u32)READ_ONCE(dropmon_dev_gen);
+	unsigned long hash = dropmon_hash3(loc, dev, rp);
+	long tag = (long)(hash | 2);
 	struct dropmon_table *t;
+	unsigned int i, n;
 
 	t = rcu_dereference_sched(*this_cpu_ptr(&dropmon_cpu_table));
-	dropmon_key_set_dev(&key, t, READ_ONCE(skb->dev));
-	dropmon_table_count(t, &key);
+	i = hash & t->mask;
+	for (n = 0; n <= 2 * t->mask + 1; n++) {
+		struct dropmon_slot *s = &t->slots[i];
+		long state = local_read(&s->state);
+
+		if (state == tag && s->location == loc && s->rp == rp &&
+		    READ_ONCE(s->dev) == dev &&
+		    (likely(READ_ONCE(s->dev_gen) == gen) ||
+		     dropmon_slot_recheck(s, gen))) {
+			local_inc(&s->count);
+			return;
+		}
+		if (state == DROPMON_SLOT_EMPTY) {
+			if (dropmon_slot_claim(t, s, tag, loc, dev, rp, gen))
+				return;
+			continue;	/* filled under us: look again */
+		}
+		i = (i + 1) & t->mask;
+	}
+	local_inc(&t->lost);
 }
 
 int dropmon_probe_register(void)

@@ -7,6 +7,7 @@
  * work that is not counting happens here, in process context.
  */
 #include <linux/ctype.h>
+#include <linux/jhash.h>
 #include <linux/kallsyms.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -89,6 +90,20 @@ static void dropmon_acc_reset(struct dropmon_acc *acc)
 	acc->lost = 0;
 }
 
+static u32 dropmon_key_hash(const struct dropmon_key *key)
+{
+	static_assert(sizeof(*key) % sizeof(u32) == 0);
+
+	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32), 0);
+}
+
+/* The padding is named and zeroed, so keys compare as bytes. */
+static bool dropmon_key_equal(const struct dropmon_key *a,
+			      const struct dropmon_key *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
 /*
  * Add @count events of @key.  Returns the key's row, or NULL when the
  * accumulator is full and the events went to lost.  *@created tells
@@ -164,7 +179,12 @@ static void dropmon_merge_gen(struct dropmon_acc *acc,
 			/* Probes finish before the grace period ends. */
 			if (WARN_ON_ONCE(state == DROPMON_SLOT_BUSY))
 				continue;
-			key = s->key;
+			memset(&key, 0, sizeof(key));
+			key.location = s->location;
+			key.reason = lower_32_bits(s->rp);
+			key.proto = (__force __be16)(u16)upper_32_bits(s->rp);
+			key.netns = s->netns;
+			memcpy(key.dev, s->name, IFNAMSIZ);
 			dropmon_key_normalize(&key);
 			dropmon_acc_add(acc, &key, local_read(&s->count),
 					&created);

@@ -120,15 +120,14 @@ static void dropmon_plan_caps(const struct dropmon_gen *prev,
 
 static struct dropmon_table *dropmon_table_alloc(unsigned int cap, int cpu)
 {
-	size_t slots = roundup_pow_of_two(2 * cap);
 	struct dropmon_table *t;
 
-	t = kvzalloc_node(struct_size(t, slots, slots), GFP_KERNEL,
+	t = kvzalloc_node(dropmon_table_bytes(cap), GFP_KERNEL,
 			  cpu_to_node(cpu));
 	if (!t)
 		return NULL;
 	t->cap = cap;
-	t->mask = slots - 1;
+	t->mask = roundup_pow_of_two(2 * cap) - 1;
 	return t;
 }
 

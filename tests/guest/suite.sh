@@ -314,7 +314,24 @@ t_veth() {
 	settle
 	after=$(sum totals '*' '*' dmv1 0x88b5 "$ns")
 	check_eq "veth: dmv1 in its netns ($ns), proto 0x88b5, exactly $N" $N $((after - before))
-	$IP link del dmv0
+	# The same device renamed, then moved to the root netns: its slot's
+	# name and netns are read again, so each batch lands under what the
+	# device is called, and where it is, at the time of the drop.
+	$IP -n dmns link set dmv1 down && $IP -n dmns link set dmv1 name dmv9 &&
+		$IP -n dmns link set dmv9 up || { fail veth "rename failed"; return; }
+	dmgen raw dmv0 $N 0x88b5 || fail veth "dmgen raw failed"
+	$IP -n dmns link set dmv9 netns 1 && $IP link set dmv9 up ||
+		{ fail veth "move to the root netns failed"; return; }
+	dmgen raw dmv0 $N 0x88b5 || fail veth "dmgen raw failed"
+	settle
+	check_eq "veth: renamed dmv1 -> dmv9: dmv1 kept its $N" $N \
+		"$(($(sum totals '*' '*' dmv1 0x88b5 "$ns") - before))"
+	check_eq "veth: dmv9 in $ns after the rename, exactly $N" $N \
+		"$(sum totals '*' '*' dmv9 0x88b5 "$ns")"
+	check_eq "veth: dmv9 moved to the root netns, exactly $N" $N \
+		"$(sum totals '*' '*' dmv9 0x88b5 "$ROOTNS")"
+	$IP link del dmv9
+	$IP link del dmv0 2>/dev/null
 	$IP netns del dmns
 	check_dmesg veth
 }
