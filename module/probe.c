@@ -147,31 +147,31 @@ static noinline bool dropmon_slot_recheck(struct dropmon_slot *s, u32 gen)
 	return false;
 }
 
-/*
- * Count one event in this CPU's table.  The key stays in registers; the
- * common case is one slot load, three compares and an increment.  Bounded:
- * at most two laps of the table.
- */
-static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
+static bool dropmon_slot_is(const struct dropmon_slot *s, unsigned long loc,
+			    unsigned long dev, u64 rp)
 {
-	unsigned long loc = (unsigned long)location;
-	unsigned long dev = dropmon_skb_dev(skb);
-	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
-	u32 gen = (u32)READ_ONCE(dropmon_dev_gen);
-	unsigned long hash = dropmon_hash3(loc, dev, rp);
-	long tag = (long)(hash | 2);
-	struct dropmon_table *t;
-	unsigned int i, n;
+	return s->location == loc && s->rp == rp && READ_ONCE(s->dev) == dev;
+}
 
-	t = rcu_dereference_sched(*this_cpu_ptr(&dropmon_cpu_table));
-	i = hash & t->mask;
+/*
+ * Count one event of a key that is not in its home slot under the
+ * current device generation: probe on, recheck, or claim.  Bounded: at
+ * most two laps of the table.
+ */
+static noinline void dropmon_count(struct dropmon_table *t, unsigned long hash,
+				   unsigned long loc, unsigned long dev,
+				   u64 rp, u32 gen)
+{
+	long tag = (long)(hash | 2);
+	unsigned int i = hash & t->mask;
+	unsigned int n;
+
 	for (n = 0; n <= 2 * t->mask + 1; n++) {
 		struct dropmon_slot *s = &t->slots[i];
 		long state = local_read(&s->state);
 
-		if (state == tag && s->location == loc && s->rp == rp &&
-		    READ_ONCE(s->dev) == dev &&
-		    (likely(READ_ONCE(s->dev_gen) == gen) ||
+		if (state == tag && dropmon_slot_is(s, loc, dev, rp) &&
+		    (READ_ONCE(s->dev_gen) == gen ||
 		     dropmon_slot_recheck(s, gen))) {
 			local_inc(&s->count);
 			return;
@@ -184,6 +184,32 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 		i = (i + 1) & t->mask;
 	}
 	local_inc(&t->lost);
+}
+
+/*
+ * The probe.  The key stays in registers and the common case, a key in
+ * its home slot, is one slot's compares and an increment; everything
+ * else is one tail call away, so this part needs no stack of its own.
+ */
+static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
+{
+	unsigned long loc = (unsigned long)location;
+	unsigned long dev = dropmon_skb_dev(skb);
+	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
+	u32 gen = (u32)READ_ONCE(dropmon_dev_gen);
+	unsigned long hash = dropmon_hash3(loc, dev, rp);
+	struct dropmon_table *t;
+	struct dropmon_slot *s;
+
+	t = rcu_dereference_sched(*this_cpu_ptr(&dropmon_cpu_table));
+	s = &t->slots[hash & t->mask];
+	if (likely(local_read(&s->state) == (long)(hash | 2) &&
+		   dropmon_slot_is(s, loc, dev, rp) &&
+		   READ_ONCE(s->dev_gen) == gen)) {
+		local_inc(&s->count);
+		return;
+	}
+	dropmon_count(t, hash, loc, dev, rp, gen);
 }
 
 int dropmon_probe_register(void)
