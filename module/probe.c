@@ -48,14 +48,20 @@ static struct notifier_block dropmon_netdev_nb = {
  * skb->dev shares a union with dev_scratch, which UDP fills with lengths
  * and flags while an skb waits in a socket queue.  Those values lie far
  * below the kernel's addresses: count them all as "no device" instead of
- * one key each.  What passes is still only read through
+ * one key each.  On 64-bit architectures whose kernel lives in the upper
+ * half of the address space the top bit tells, with no load; elsewhere
+ * PAGE_OFFSET does.  What passes is still only read through
  * copy_from_kernel_nofault().
  */
 static unsigned long dropmon_skb_dev(const struct sk_buff *skb)
 {
 	unsigned long dev = (unsigned long)READ_ONCE(skb->dev);
 
+#if defined(CONFIG_64BIT) && !defined(CONFIG_S390)
+	return (long)dev < 0 ? dev : 0;
+#else
 	return dev >= PAGE_OFFSET ? dev : 0;
+#endif
 }
 
 static bool dropmon_kaddr_ok(const void *p)
@@ -177,6 +183,8 @@ static noinline void dropmon_count(struct dropmon_table *t, unsigned long hash,
 			return;
 		}
 		if (state == DROPMON_SLOT_EMPTY) {
+			if (local_read(&t->used) >= t->cap)
+				break;	/* full: the overflow path stays short */
 			if (dropmon_slot_claim(t, s, tag, loc, dev, rp, gen))
 				return;
 			continue;	/* filled under us: look again */
@@ -200,13 +208,21 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	unsigned long hash = dropmon_hash3(loc, dev, rp);
 	struct dropmon_table *t;
 	struct dropmon_slot *s;
+	long state;
 
 	t = rcu_dereference_sched(*this_cpu_ptr(&dropmon_cpu_table));
 	s = &t->slots[hash & t->mask];
-	if (likely(local_read(&s->state) == (long)(hash | 2) &&
+	state = local_read(&s->state);
+	if (likely(state == (long)(hash | 2) &&
 		   dropmon_slot_is(s, loc, dev, rp) &&
 		   READ_ONCE(s->dev_gen) == gen)) {
 		local_inc(&s->count);
+		return;
+	}
+	/* The key is not in the table (its home slot is empty) nor fits. */
+	if (state == DROPMON_SLOT_EMPTY &&
+	    local_read(&t->used) >= t->cap) {
+		local_inc(&t->lost);
 		return;
 	}
 	dropmon_count(t, hash, loc, dev, rp, gen);

@@ -13,7 +13,7 @@
 # under traffic.
 
 ROUNDS=$(sed -n 's/.*dmrounds=\([0-9]*\).*/\1/p' /proc/cmdline)
-ROUNDS=${ROUNDS:-7}
+ROUNDS=${ROUNDS:-11}
 ITERS=200000
 M=/lib/modules
 PORT=9
