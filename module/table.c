@@ -37,7 +37,7 @@ void dropmon_gen_publish(struct dropmon_gen *gen)
  * Events that do not fit a table are counted in lost, never dropped.
  */
 #define DROPMON_BUDGET_FLOOR	(1024 * 1024)
-#define DROPMON_MIN_CAP		32U
+#define DROPMON_MIN_CAP		16U
 
 static size_t dropmon_table_bytes(unsigned int cap)
 {
@@ -59,13 +59,15 @@ static unsigned int dropmon_cap_clamp(unsigned long cap)
 	return clamp_t(unsigned long, cap, floor, dropmon_max_keys);
 }
 
-/* An equal share of the budget: the largest power-of-two table in it. */
+/* An equal share of the budget: max_keys, halved until the table fits. */
 static unsigned int dropmon_start_cap(void)
 {
 	size_t share = dropmon_budget() / num_possible_cpus();
-	unsigned long slots = share / sizeof(struct dropmon_slot);
+	unsigned int cap = dropmon_max_keys;
 
-	return dropmon_cap_clamp(slots >= 2 ? rounddown_pow_of_two(slots) / 2 : 1);
+	while (cap > DROPMON_MIN_CAP && dropmon_table_bytes(cap) > share)
+		cap /= 2;
+	return dropmon_cap_clamp(cap);
 }
 
 /*

@@ -124,7 +124,7 @@ status=0
 [ "$suite" = demo ] && sed -n '/^dropmon guest:/,/^DROPMON-GUEST-END/p' "$log.clean"
 grep -E '^(PASS|FAIL): ' "$log.clean" | sed "s|^|[$tag] |" || true
 # The figures the reliability suites report, for the README.
-grep -aE '^(STRESS|ACCOUNTING|FAULTS) ' "$log.clean" | sed "s|^|[$tag] |" || true
+grep -aE '^(STRESS|ACCOUNTING|FAULTS|MEMORY) ' "$log.clean" | sed "s|^|[$tag] |" || true
 grep -q '^FAIL: ' "$log.clean" && status=1
 if ! grep -q '^DROPMON-GUEST-END' "$log.clean"; then
 	[ $qrc = 124 ] && why="timed out after ${vm_timeout}s" || why="qemu exited $qrc"

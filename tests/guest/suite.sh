@@ -9,6 +9,7 @@
 #   sh /suite.sh stress     reload under storm, readers, netns churn (single)
 #   sh /suite.sh accounting exact counts across rotations from both CPUs (multi)
 #   sh /suite.sh faults     allocation failures in load, rotation and reads
+#   sh /suite.sh memory     256 possible CPUs: the memory budget (possible_cpus=256)
 #   sh /suite.sh demo       the demo's output, no checks
 
 D=/sys/kernel/debug/dropmon
@@ -803,8 +804,37 @@ suite_demo() {
 	unload
 }
 
+# --- memory with default parameters on a host of many CPUs ---------------
+# Booted with possible_cpus=256 (2 of them online): one table per possible
+# CPU stays within the 1 MiB budget, also after busy intervals, and the
+# worst case (tables twice during a rotation, the accumulators, both
+# snapshots full) stays under 4 MiB.
+suite_memory() {
+	st() { sed -n "s/^$1=//p" $D/status; }
+	check_rc "memory: load with defaults" 0 load
+	check_eq "memory: possible_cpus" 256 "$(st possible_cpus)"
+	i=0
+	while [ "$(st rotations)" -lt 3 ] && [ $i -lt 300 ]; do
+		# 40 keys on CPU 0, more than its start share: it grows.
+		dmgen -c 0 -n raw lo 2 0x88b5-0x88dc >/dev/null 2>&1
+		dmgen -c 1 udp6 20 $PORT >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	tb=$(st table_bytes) ab=$(st accumulator_bytes) rb=$(st row_bytes) mk=$(st max_keys)
+	sb=$(st slot_bytes)
+	echo "MEMORY possible_cpus=$(st possible_cpus) table_bytes=$tb accumulator_bytes=$ab snapshot_bytes=$(st snapshot_bytes) row_bytes=$rb slot_bytes=$sb max_keys=$mk"
+	check_match "memory: 256 tables after 3 rotations within the 1 MiB budget ($tb bytes)" yes \
+		"$([ "$(st rotations)" -ge 3 ] && [ "$tb" -le 1048576 ] && [ "$tb" -ge $((256 * 16 * 2 * sb)) ] && echo yes)"
+	worst=$((2 * 1048576 + ab + 2 * (mk * rb + 64)))
+	check_match "memory: worst case 2 x 1 MiB + $ab + 2 x $mk x $rb B = $worst B < 4 MiB" yes \
+		"$([ $worst -lt 4194304 ] && echo yes)"
+	unload
+	check_dmesg memory
+}
+
 case "$1" in
 main) suite_main ;;
+memory) suite_memory ;;
 parallel) suite_parallel ;;
 smoke) suite_smoke ;;
 stress) suite_stress ;;
