@@ -46,7 +46,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 grep '^BENCH ' "$log" | awk '
 	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 	  cfg = f["tag"]; rnd = cfg; sub(/\.r[0-9]+$/, "", cfg); sub(/.*\.r/, "", rnd)
-	  if (cfg == "fill") next
+	  if (cfg == "fill" || cfg ~ /-failed$/) next
 	  key = cfg " " f["keys"] " " (f["cpus"] == 1 ? "1cpu" : "all") " " rnd
 	  sum[key] += f["ns"] / f["iters"]; n[key]++ }
 	END { for (k in sum) printf "%s %.3f\n", k, sum[k] / n[k] }' |
@@ -121,6 +121,9 @@ read_line=$(sed -n 's/^READ //p' "$log" | head -n 1)
 	echo "dropmon benchmark, $date, kernel $KREL, qemu TCG thread=multi, 2 vCPUs on: $cpu"
 	echo "ns per event per CPU (median of $rounds rounds, min..max); extra = over nothing attached, paired by round; xempty = extra / empty probe's extra"
 	echo "TCG numbers: compare ratios within this run only."
+	nerr=$(grep -c '^BENCHERR' "$log" || true)
+	[ "$nerr" = 0 ] ||
+		echo "left out: $nerr round(s) where a configuration failed to start ($(grep '^BENCHERR' "$log" | cut -c10-60 | sort -u | tr '\n' ' '))"
 	echo
 	printf '%-13s %-6s %-5s %10s %21s %9s %8s\n' config keys cpus median 'min..max' extra xempty
 	awk '{ e[$2, $3] = ($1 == "empty") ? $7 : e[$2, $3]; l[NR] = $0 }
