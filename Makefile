@@ -6,7 +6,7 @@
 #   make demo            boot a VM with dropmon loaded and show it at work
 #   make check           the whole test suite (the command CI runs)
 #   make lint            W=1, sparse and checkpatch on every kernel of the matrix
-#   make bench           dropmon against its peers in a VM (BENCH_KERNEL=6.1 BENCH_ROUNDS=7)
+#   make bench           dropmon against its peers in a VM (BENCH_KERNEL=6.1 BENCH_ROUNDS=11)
 #   make dkms-install    register with DKMS, build and install for the running
 #                        kernel (KREL=... or KDIR=... for another)
 #   make dkms-uninstall  dkms remove --all, remove /usr/src/dropmon-<version>
@@ -65,7 +65,7 @@ lint:
 	tests/lint.sh
 
 bench:
-	tests/bench.sh $(BENCH_KERNEL) $(BENCH_ROUNDS)
+	tests/bench.sh $(or $(BENCH_KERNEL),6.1) $(BENCH_ROUNDS)
 
 demo:
 	tests/demo.sh

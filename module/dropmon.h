@@ -18,8 +18,8 @@
 #define DROPMON_REASON_LEN	48
 
 /*
- * What one event is counted by.  The padding is named so that a key built
- * with a designated initializer compares equal word by word.
+ * What the worker counts an event by, once it has resolved the device.  The
+ * padding is named, and zeroed with the rest, so that keys compare as bytes.
  */
 struct dropmon_key {
 	unsigned long location;
