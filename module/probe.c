@@ -160,16 +160,29 @@ static bool dropmon_slot_is(const struct dropmon_slot *s, unsigned long loc,
 }
 
 /*
- * Count one event of a key that is not in its home slot under the
- * current device generation: probe on, recheck, or claim.  Bounded: at
- * most two laps of the table.
+ * A key's tag, stored in its slot's state: never EMPTY or BUSY.  Its bits
+ * above those two pick the key's home slot.
  */
-static noinline void dropmon_count(struct dropmon_table *t, unsigned long hash,
-				   unsigned long loc, unsigned long dev,
-				   u64 rp, u32 gen)
+static long dropmon_tag(unsigned long loc, unsigned long dev, u64 rp)
 {
-	long tag = (long)(hash | 2);
-	unsigned int i = hash & t->mask;
+	return (long)(dropmon_hash3(loc, dev, rp) | 2);
+}
+
+static unsigned int dropmon_home(const struct dropmon_table *t, long tag)
+{
+	return ((unsigned long)tag >> 2) & t->mask;
+}
+
+/*
+ * Count one event of a key that is new, or whose slot needs a recheck:
+ * probe, recheck, or claim.  Bounded: at most two laps of the table.
+ */
+static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
+					unsigned long loc, unsigned long dev,
+					u64 rp)
+{
+	u32 gen = (u32)READ_ONCE(dropmon_dev_gen);
+	unsigned int i = dropmon_home(t, tag);
 	unsigned int n;
 
 	for (n = 0; n <= 2 * t->mask + 1; n++) {
@@ -184,7 +197,7 @@ static noinline void dropmon_count(struct dropmon_table *t, unsigned long hash,
 		}
 		if (state == DROPMON_SLOT_EMPTY) {
 			if (local_read(&t->used) >= t->cap)
-				break;	/* full: the overflow path stays short */
+				break;
 			if (dropmon_slot_claim(t, s, tag, loc, dev, rp, gen))
 				return;
 			continue;	/* filled under us: look again */
@@ -192,6 +205,39 @@ static noinline void dropmon_count(struct dropmon_table *t, unsigned long hash,
 		i = (i + 1) & t->mask;
 	}
 	local_inc(&t->lost);
+}
+
+/*
+ * A key away from its home slot, or one that a full table has no room
+ * for: one lap at most, with no call, so next to no registers to save.
+ * Only a key to claim or a slot to recheck goes on to dropmon_count_slow().
+ */
+static noinline void dropmon_count(struct dropmon_table *t, long tag,
+				   unsigned long loc, unsigned long dev, u64 rp)
+{
+	unsigned int home = dropmon_home(t, tag);
+	unsigned int i = home;
+
+	do {
+		struct dropmon_slot *s = &t->slots[i];
+		long state = local_read(&s->state);
+
+		if (state == tag && dropmon_slot_is(s, loc, dev, rp)) {
+			if (READ_ONCE(s->dev_gen) !=
+			    (u32)READ_ONCE(dropmon_dev_gen))
+				break;
+			local_inc(&s->count);
+			return;
+		}
+		if (state == DROPMON_SLOT_EMPTY) {
+			if (local_read(&t->used) < t->cap)
+				break;
+			local_inc(&t->lost);
+			return;
+		}
+		i = (i + 1) & t->mask;
+	} while (i != home);
+	dropmon_count_slow(t, tag, loc, dev, rp);
 }
 
 /*
@@ -204,18 +250,16 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	unsigned long loc = (unsigned long)location;
 	unsigned long dev = dropmon_skb_dev(skb);
 	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
-	u32 gen = (u32)READ_ONCE(dropmon_dev_gen);
-	unsigned long hash = dropmon_hash3(loc, dev, rp);
+	long tag = dropmon_tag(loc, dev, rp);
 	struct dropmon_table *t;
 	struct dropmon_slot *s;
 	long state;
 
 	t = rcu_dereference_sched(*this_cpu_ptr(&dropmon_cpu_table));
-	s = &t->slots[hash & t->mask];
+	s = &t->slots[dropmon_home(t, tag)];
 	state = local_read(&s->state);
-	if (likely(state == (long)(hash | 2) &&
-		   dropmon_slot_is(s, loc, dev, rp) &&
-		   READ_ONCE(s->dev_gen) == gen)) {
+	if (likely(state == tag && dropmon_slot_is(s, loc, dev, rp) &&
+		   READ_ONCE(s->dev_gen) == (u32)READ_ONCE(dropmon_dev_gen))) {
 		local_inc(&s->count);
 		return;
 	}
@@ -225,7 +269,7 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 		local_inc(&t->lost);
 		return;
 	}
-	dropmon_count(t, hash, loc, dev, rp, gen);
+	dropmon_count(t, tag, loc, dev, rp);
 }
 
 int dropmon_probe_register(void)

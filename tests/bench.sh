@@ -136,8 +136,8 @@ read_line=$(sed -n 's/^READ //p' "$log" | head -n 1)
 	echo "$e2e" | awk '{ printf "  %-13s %12s pps %6s%%\n", $1, $2, $3 }'
 	echo
 	echo "dropmon with a full table (max_keys=1024 keys on every CPU):"
-	echo "  $status" | tr ' ' '\n' | grep -E 'merge_ns_max|table_bytes|accumulator_bytes|snapshot_bytes|slot_bytes|row_bytes|possible_cpus|totals_keys' | sed 's/^/  /'
-	echo "  read of totals ($read_line)"
+	echo "  $status" | tr ' ' '\n' | grep -E 'merge_ns_max|table_bytes|accumulator_bytes|snapshot_bytes|slot_bytes|row_bytes|possible_cpus|stats_keys|totals_keys' | sed 's/^/  /'
+	echo "  read of stats with a full table ($read_line)"
 	echo
 	echo "targets (dropmon's extra cost; the two dropmon-over-dropmon ratios paired by round):"
 	echo "$targets" | awk '

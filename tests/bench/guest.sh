@@ -123,15 +123,26 @@ while [ $r -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-# The worker and the reader with a full table (max_keys rows).
-insmod $M/dropmon.ko interval_ms=1000
-insmod $M/dmbench.ko tag=fill keys=1024 cpus=0 iters=20000
-rmmod dmbench
-s=$(sed -n 's/.* seq=\([0-9]*\) .*/\1/p' /sys/kernel/debug/dropmon/totals | head -n 1)
-while [ "$(sed -n 's/.* seq=\([0-9]*\) .*/\1/p' /sys/kernel/debug/dropmon/totals | head -n 1)" -lt $((s + 2)) ]; do
-	usleep 100000
+# The worker and the reader with a full table (max_keys rows): the fill
+# takes milliseconds, so it lands in one interval, whose snapshot (stats)
+# then holds max_keys rows; it is read while it is still the newest.
+hseq() { sed -n 's/.* seq=\([0-9]*\) .*/\1/p' /sys/kernel/debug/dropmon/$1 | head -n 1; }
+hkeys() { head -n 1 /sys/kernel/debug/dropmon/$1 | sed 's/.* keys=\([0-9]*\) .*/\1/'; }
+insmod $M/dropmon.ko
+try=0
+r="no full snapshot after 5 tries"
+while [ $try -lt 5 ]; do
+	s=$(hseq stats)
+	insmod $M/dmbench.ko tag=fill keys=1024 cpus=0 iters=20000
+	rmmod dmbench
+	while [ "$(hseq stats)" -le "$s" ]; do usleep 100000; done
+	s=$(hseq stats)
+	[ "$(hkeys stats)" = 1024 ] || { try=$((try + 1)); continue; }
+	r=$(dmgen readtime /sys/kernel/debug/dropmon/stats 20 | sed 's/readtime: //')
+	[ "$(hseq stats)" = "$s" ] && break
+	try=$((try + 1))
 done
-echo "STATUS $(tr '\n' ' ' </sys/kernel/debug/dropmon/status) totals_keys=$(head -n 1 /sys/kernel/debug/dropmon/totals | sed 's/.* keys=\([0-9]*\) .*/\1/')"
-echo "READ $(dmgen readtime /sys/kernel/debug/dropmon/totals 20 | sed 's/readtime: //')"
+echo "STATUS $(tr '\n' ' ' </sys/kernel/debug/dropmon/status) stats_keys=$(hkeys stats) totals_keys=$(hkeys totals)"
+echo "READ stats_keys=$(hkeys stats) $r"
 rmmod dropmon
 rmmod drop_monitor
