@@ -159,6 +159,18 @@ static bool dropmon_slot_is(const struct dropmon_slot *s, unsigned long loc,
 	return s->location == loc && s->rp == rp && READ_ONCE(s->dev) == dev;
 }
 
+/* Did @s read its device under the current device generation? */
+static bool dropmon_slot_current(const struct dropmon_slot *s)
+{
+	return READ_ONCE(s->dev_gen) == (u32)READ_ONCE(dropmon_dev_gen);
+}
+
+/* No key may be added: a key not found is counted in lost. */
+static bool dropmon_table_full(struct dropmon_table *t)
+{
+	return local_read(&t->used) >= t->cap;
+}
+
 /*
  * A key's tag, stored in its slot's state: never EMPTY or BUSY.  Its bits
  * above those two pick the key's home slot.
@@ -196,7 +208,7 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 			return;
 		}
 		if (state == DROPMON_SLOT_EMPTY) {
-			if (local_read(&t->used) >= t->cap)
+			if (dropmon_table_full(t))
 				break;
 			if (dropmon_slot_claim(t, s, tag, loc, dev, rp, gen))
 				return;
@@ -223,14 +235,13 @@ static noinline void dropmon_count(struct dropmon_table *t, long tag,
 		long state = local_read(&s->state);
 
 		if (state == tag && dropmon_slot_is(s, loc, dev, rp)) {
-			if (READ_ONCE(s->dev_gen) !=
-			    (u32)READ_ONCE(dropmon_dev_gen))
+			if (!dropmon_slot_current(s))
 				break;
 			local_inc(&s->count);
 			return;
 		}
 		if (state == DROPMON_SLOT_EMPTY) {
-			if (local_read(&t->used) < t->cap)
+			if (!dropmon_table_full(t))
 				break;
 			local_inc(&t->lost);
 			return;
@@ -259,13 +270,12 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	s = &t->slots[dropmon_home(t, tag)];
 	state = local_read(&s->state);
 	if (likely(state == tag && dropmon_slot_is(s, loc, dev, rp) &&
-		   READ_ONCE(s->dev_gen) == (u32)READ_ONCE(dropmon_dev_gen))) {
+		   dropmon_slot_current(s))) {
 		local_inc(&s->count);
 		return;
 	}
 	/* The key is not in the table (its home slot is empty) nor fits. */
-	if (state == DROPMON_SLOT_EMPTY &&
-	    local_read(&t->used) >= t->cap) {
+	if (state == DROPMON_SLOT_EMPTY && dropmon_table_full(t)) {
 		local_inc(&t->lost);
 		return;
 	}
