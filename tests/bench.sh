@@ -52,13 +52,16 @@ grep '^BENCH ' "$log" | awk '
 	END { for (k in sum) printf "%s %.3f\n", k, sum[k] / n[k] }' |
 	sort >"$DROPMON_TOP/build/bench-$KREL.runs"
 
-# Median, min, max over rounds; extra over "none" paired by round.
-awk '
+# The median of a[1..m], for both awk programs below (sorts a in place).
+awk_median='
 	function median(a, m,   i, j, t) {
 		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
 			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 		return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
-	}
+	}'
+
+# Median, min, max over rounds; extra over "none" paired by round.
+awk "$awk_median"'
 	{ v[$1, $2, $3, $4] = $5; cfgs[$1] = 1; cases[$2 " " $3] = 1; rounds[$4] = 1 }
 	END {
 		for (c in cfgs) for (k in cases) {
@@ -77,12 +80,7 @@ awk '
 # same dropmon load serves every case of a round, and in TCG where a module
 # lands moves its cost by up to 2x from load to load, so the ratios between
 # two cases of dropmon are taken per round, then the median.
-targets=$(awk '
-	function median(a, m,   i, j, t) {
-		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
-			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
-	}
+targets=$(awk "$awk_median"'
 	function extra(c, k, p, r) { return v[c, k, p, r] - v["none", k, p, r] }
 	function paired(k1, p1, k2, p2,   r, m, a) {
 		m = 0
