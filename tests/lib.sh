@@ -142,9 +142,12 @@ dm_kernel_prepare() {
 		dm_log "fetching linux-image-$KREL"
 		# 7.x splits the image into linux-binary (vmlinuz) and
 		# linux-modules; older ones have it all in linux-image.
-		pkgs=$(for p in linux-image linux-binary linux-modules; do
-			apt-cache show "$p-$KREL" >/dev/null 2>&1 && echo "$p-$KREL"
-		done)
+		pkgs=
+		for p in linux-image linux-binary linux-modules; do
+			if apt-cache show "$p-$KREL" >/dev/null 2>&1; then
+				pkgs="$pkgs $p-$KREL"
+			fi
+		done
 		(cd "$tmp" && apt-get download -q $pkgs >/dev/null) ||
 			dm_die "apt-get download $pkgs failed"
 		rm -rf "$KROOT.tmp" && mkdir -p "$KROOT.tmp"
