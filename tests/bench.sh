@@ -18,10 +18,9 @@
 # nothing across runs: compare ratios within one run.
 #
 # Results: a table on the terminal and build/bench-KREL.json.
-set -euo pipefail
-
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+dm_strict
 
 kernel=${1:-6.1}
 rounds=${2:-11}

@@ -134,7 +134,7 @@ dm_debug_kernel() {
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-	set -euo pipefail
+	dm_strict
 	dm_debug_kernel
 	echo "$DK_DIR"
 fi

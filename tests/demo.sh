@@ -6,10 +6,9 @@
 # of drops and print `cat stats` and dropmon-show over two intervals.
 #
 #   tests/demo.sh [KERNEL]     default 6.1
-set -euo pipefail
-
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+dm_strict
 
 dm_host_deps
 exec "$here/vm.sh" "${1:-6.1}" demo single

@@ -24,10 +24,58 @@ check() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$2" "$3"; fi; }
 oneline() { tr '\n' ' ' | sed 's/  */ /g; s/ $//'; }
 dm_die() { printf '[dropmon] error: %s\n' "$*" >&2; exit 2; }
 
+# A script that stops at its first failure calls dm_strict.  Every check
+# that can fail for a known reason has its own dm_die naming the cause and
+# the fix; anything else that fails ends here, with the command, where it
+# ran and what to do, never as a bare exit status.  With DM_ERR_TAG set
+# the same is also said as a FAIL line, which the test command counts.
+# The script then exits 2, as dm_die does.
+dm_on_err() {	# RC COMMAND
+	local i where=
+	# 97: a command substitution that already said why.
+	if [ "$1" = 97 ]; then
+		[ "$BASH_SUBSHELL" = 0 ] && exit 2
+		exit 97
+	fi
+	for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+		where="$where${where:+ <- }${BASH_SOURCE[i]#"$DROPMON_TOP/"}:${BASH_LINENO[i - 1]}"
+	done
+	printf '[dropmon] error: `%s` exited %s at %s\n' "$2" "$1" "$where" >&2
+	printf '[dropmon] nothing checked that command, so this is a harness bug: rerun with `bash -x %s` to see why it failed, and add a check with a message there\n' \
+		"${0#"$DROPMON_TOP/"}" >&2
+	if [ -n "${DM_ERR_TAG:-}" ]; then
+		echo "[$DM_ERR_TAG] FAIL: harness: expected \`$2\` to succeed, saw exit $1 at $where"
+	fi
+	[ "$BASH_SUBSHELL" = 0 ] || exit 97
+	exit 2
+}
+dm_strict() {
+	set -eEuo pipefail
+	shopt -s inherit_errexit
+	trap 'dm_on_err $? "$BASH_COMMAND"' ERR
+}
+
+# Run apt-get (on this machine, or with RUNNER in the chroot) with its
+# output in a log; when it fails, show apt's own last lines and stop.
+dm_apt_run() {	# RUNNER WHAT apt-get-args...
+	local run=$1 what=$2 log rc=0
+	shift 2
+	log=$(mktemp)
+	$run env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q "$@" \
+		>"$log" 2>&1 || rc=$?
+	if [ $rc != 0 ]; then
+		printf '[dropmon] apt-get %s: its last lines:\n' "$*" >&2
+		tail -n 15 "$log" | sed 's/^/    /' >&2
+		rm -f "$log"
+		dm_die "apt-get $what failed (exit $rc, apt's reason above); fix the apt sources or the package names, then run the command again"
+	fi
+	rm -f "$log"
+}
+
 dm_apt_updated=
 dm_apt_update() {
 	[ -n "$dm_apt_updated" ] && return 0
-	apt-get update -q >/dev/null || dm_die "apt-get update failed; check the apt sources"
+	dm_apt_run "" update update
 	dm_apt_updated=1
 }
 
@@ -42,8 +90,39 @@ dm_apt_install() {
 	[ "$(id -u)" = 0 ] || dm_die "need root to install: ${missing[*]}"
 	dm_apt_update
 	dm_log "installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
-		"${missing[@]}" >/dev/null || dm_die "apt-get install ${missing[*]} failed"
+	dm_apt_run "" "install ${missing[*]}" install -y --no-install-recommends "${missing[@]}"
+}
+
+# PKG=VERSION for package $2's candidate and for each of its dependencies
+# that asks for a version the archive has, as arguments to apt-get install
+# ($1: "" for this machine, dm_chroot_run for the chroot).  Named
+# exactly, the build packages of a new Debian ABI (linux-kbuild-*,
+# linux-headers-*-common) replace the previous ABI's even where the pin at
+# priority 50 would keep what is installed.
+dm_apt_exact() {	# RUNNER PKG
+	local run=$1 pkg=$2 ver name want
+	ver=$($run apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+	[ -n "$ver" ] || dm_die "apt knows no package $pkg; run apt-get update, or check the suites in /etc/apt/sources.list.d"
+	echo "$pkg=$ver"
+	$run apt-cache show "$pkg=$ver" 2>/dev/null | sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
+		sed -n 's/^ *\([^ |]*\) (\(=\|>=\) \([^)]*\))$/\1 \3/p' |
+		while read -r name want; do
+			if $run apt-cache madison "$name" 2>/dev/null |
+				awk -F' *[|] *' -v v="$want" '$2 == v { f = 1 } END { exit !f }'; then
+				echo "$name=$want"
+			fi
+		done
+}
+
+# Install the headers of kernel release $1 with the exact build packages
+# they were built with, unless they are installed already.
+dm_headers_install() {	# KREL [RUNNER]
+	local run=${2:-} args
+	$run dpkg-query -W -f='${Status}' "linux-headers-$1" 2>/dev/null | grep -q 'install ok installed' &&
+		return 0
+	args=$(dm_apt_exact "$run" "linux-headers-$1") || exit 2
+	dm_log "installing $(echo $args)${run:+ in the chroot}"
+	dm_apt_run "$run" "install linux-headers-$1" install -y --no-install-recommends $args
 }
 
 # Host tools the harness itself needs.
@@ -115,22 +194,20 @@ dm_kernel_prepare() {
 		export KREL KBUILD KROOT KIMG KMODS KCHROOT
 		return 0
 	fi
-	KREL=$(dm_kernel_release "$1")
+	KREL=$(dm_kernel_release "$1") || exit 2
 	KBUILD=/usr/src/linux-headers-$KREL
 	KCHROOT=
 	if dm_kernel_in_chroot "$1"; then
 		KCHROOT=1
 		dm_chroot
 		if [ ! -f "$DROPMON_CHROOT$KBUILD/Makefile" ]; then
-			dm_log "installing linux-headers-$KREL in the chroot"
-			dm_chroot_run apt-get -q update >/dev/null
-			dm_chroot_run apt-get install -y -q --no-install-recommends \
-				"linux-headers-$KREL" >/dev/null ||
-				dm_die "apt-get install linux-headers-$KREL in the chroot failed"
+			dm_apt_run dm_chroot_run "update in the chroot" update
+			dm_headers_install "$KREL" dm_chroot_run
 		fi
 		[ -f "$DROPMON_CHROOT$KBUILD/Makefile" ] || dm_die "$KBUILD is missing in the chroot"
 	else
-		dm_apt_install "linux-headers-$KREL"
+		dm_apt_update
+		dm_headers_install "$KREL"
 		[ -f "$KBUILD/Makefile" ] || dm_die "$KBUILD is missing after installing linux-headers-$KREL"
 	fi
 	KROOT=$DROPMON_CACHE/kernels/$KREL
@@ -148,8 +225,8 @@ dm_kernel_prepare() {
 				pkgs="$pkgs $p-$KREL"
 			fi
 		done
-		(cd "$tmp" && apt-get download -q $pkgs >/dev/null) ||
-			dm_die "apt-get download $pkgs failed"
+		[ -n "$pkgs" ] || dm_die "apt knows no linux-image-$KREL (nor linux-binary/linux-modules); run apt-get update"
+		(cd "$tmp" && dm_apt_run "" "download$pkgs" download $pkgs)
 		rm -rf "$KROOT.tmp" && mkdir -p "$KROOT.tmp"
 		for deb in "$tmp"/*.deb; do
 			dpkg -x "$deb" "$KROOT.tmp" || dm_die "dpkg -x $deb failed"
@@ -260,7 +337,7 @@ dm_chroot() {
 		printf 'Types: deb\nURIs: %s\nSuites: trixie trixie-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 			"$uri" >"$c/etc/apt/sources.list.d/debian.sources"
 		rm -f "$c/etc/apt/sources.list"
-		dm_chroot_run apt-get update -q >/dev/null || dm_die "apt-get update in the chroot failed"
+		dm_apt_run dm_chroot_run "update in the chroot" update
 		touch "$c/.dropmon-ready"
 	fi
 }

@@ -19,10 +19,9 @@
 # line) adjust the boot.
 # Exit status: 0 if every check passed and the guest reached its end
 # marker, 1 otherwise.
-set -euo pipefail
-
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+dm_strict
 
 kernel=${1:?usage: tests/vm.sh KERNEL SUITE [single|multi]}
 suite=${2:?usage: tests/vm.sh KERNEL SUITE [single|multi]}
@@ -30,7 +29,7 @@ accel=${3:-single}
 vm_timeout=${DROPMON_VM_TIMEOUT:-1200}
 tag="$kernel/$suite"
 # A harness step that fails is a failed check, never a silent exit.
-trap 'echo "[$tag] FAIL: harness: expected $BASH_COMMAND to succeed (tests/vm.sh line $LINENO)"' ERR
+DM_ERR_TAG=$tag
 
 dm_kernel_prepare "$kernel"
 B=$DROPMON_TOP/build/$KREL
