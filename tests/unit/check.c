@@ -306,9 +306,17 @@ static void child_exec(char *const argv[], const struct run_spec *spec,
 	else
 		unsetenv("DROPMON_DEBUGFS");
 	set_env(spec->env);
-	if (spec->uid && geteuid() == 0 &&
-	    (setgroups(0, NULL) || setgid(spec->uid) || setuid(spec->uid)))
-		_exit(125);
+	if (spec->uid && geteuid() == 0) {
+		const char *step = setgroups(0, NULL) ? "setgroups" :
+				   setgid(spec->uid) ? "setgid" :
+				   setuid(spec->uid) ? "setuid" : NULL;
+
+		if (step) {
+			dprintf(2, "test_stats: cannot run as uid %u: %s: %s\n",
+				(unsigned int)spec->uid, step, strerror(errno));
+			_exit(125);
+		}
+	}
 	execv(argv[0], argv);
 	_exit(127);
 }

@@ -35,7 +35,8 @@ struct run_result {
 struct run_spec {
 	const char *debugfs;	/* DROPMON_DEBUGFS, or NULL to unset */
 	const char *stdin_path;	/* NULL for /dev/null */
-	uid_t uid;		/* run as this user if root; 0 = no change */
+	uid_t uid;		/* run as this user if root (else exit 125,
+				 * the reason on stderr); 0 = no change */
 	const char *const *env;	/* "NAME=VALUE" to set, "NAME" to unset */
 };
 

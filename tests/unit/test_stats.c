@@ -603,37 +603,42 @@ static void test_bin_stdin(const char *bin, const char *dir)
 	free(path);
 }
 
-/* The exact stderr line for a malformed fixture at @path. */
-static void malformed_line(char *exp, size_t size, const char *path,
-			   const struct bad_case *c)
-{
-	struct dropmon_parse_error err = { 0 };
-	struct dropmon_stats st;
-	struct buf b;
+#define VERSION_SUFFIX \
+	"; this dropmon-show understands format=1; upgrade dropmon-show\n"
 
-	if (c->status == DROPMON_PARSE_VERSION) {
-		snprintf(exp, size, PROG_PREFIX "%s: %s; this dropmon-show understands format=1; upgrade dropmon-show\n",
-			 path, c->msg);
-		return;
-	}
-	if (read_path(path, &b)) {
-		if (!parse_exact(b.p, b.len, &st, &err))
-			dropmon_stats_free(&st);
-		free(b.p);
-	}
-	snprintf(exp, size, PROG_PREFIX "%s: line %lu: %s" MALFORMED_SUFFIX,
-		 path, c->line, err.msg);
-}
+/* Every bad fixture and what dropmon-show says about it after "PATH: ". */
+static const struct {
+	const char *fixture;
+	const char *err;
+} bin_malformed[] = {
+	{ "bad-magic.stats", "line 1: bad magic (expected the line to start with '# dropmon ')" MALFORMED_SUFFIX },
+	{ "bad-format2.stats", "unknown format version 2" VERSION_SUFFIX },
+	{ "bad-missing-field.stats", "line 1: header: expected 'interval_ms=', found 'start_ns'" MALFORMED_SUFFIX },
+	{ "bad-column-header.stats", "line 2: column header is not '# count<TAB>location<TAB>symbol<TAB>module<TAB>reason<TAB>dev<TAB>netns<TAB>proto'" MALFORMED_SUFFIX },
+	{ "bad-7fields.stats", "line 4: expected 8 TAB-separated fields, found 7" MALFORMED_SUFFIX },
+	{ "bad-count-nan.stats", "line 3: count '12a' is not an unsigned decimal number" MALFORMED_SUFFIX },
+	{ "bad-count-overflow.stats", "line 3: count '99999999999999999999999' overflows 64 bits" MALFORMED_SUFFIX },
+	{ "bad-keys-mismatch.stats", "line 5: file ends after 2 data lines but keys=3" MALFORMED_SUFFIX },
+	{ "bad-too-many-rows.stats", "line 4: more data lines than keys=1" MALFORMED_SUFFIX },
+	{ "bad-invariant.stats", "line 1: drops=16 but sum of counts (14) + lost (1) differs" MALFORMED_SUFFIX },
+	{ "bad-location.stats", "line 3: location '0xFFFFFFFF81A1B2C3' is not 0x and 1-16 lowercase hex digits" MALFORMED_SUFFIX },
+	{ "bad-truncated.stats", "line 4: no newline at end of line (truncated file?)" MALFORMED_SUFFIX },
+	{ "bad-empty.stats", "line 1: file is empty" MALFORMED_SUFFIX },
+	{ "bad-nul.stats", "line 3: NUL byte in line (binary data?)" MALFORMED_SUFFIX },
+};
+
+_Static_assert(ARRAY_SIZE(bin_malformed) == ARRAY_SIZE(bad_fixtures),
+	       "every bad fixture needs its dropmon-show message");
 
 static void test_bin_malformed(const char *bin, const char *dir,
-			       const struct bad_case *c)
+			       const char *fx, const char *err)
 {
-	char *path = path_join(dir, c->text);
+	char *path = path_join(dir, fx);
 	char *argv[] = { (char *)bin, "-f", path, NULL };
 	char exp[1024];
 
-	malformed_line(exp, sizeof(exp), path, c);
-	expect_error(bin, argv, &default_spec, 1, exp, c->text);
+	snprintf(exp, sizeof(exp), PROG_PREFIX "%s: %s", path, err);
+	expect_error(bin, argv, &default_spec, 1, exp, fx);
 	free(path);
 }
 
@@ -662,25 +667,38 @@ static void test_bin_env(const char *bin, const char *tmpdir)
 	free(nofile);
 }
 
-/* Needs a user the kernel will refuse: run as nobody when root. */
+/*
+ * Needs a user the kernel will refuse: run as nobody when root.  The
+ * child exits 125 if it cannot drop privileges, with the reason on stderr.
+ */
 static void test_bin_eacces(const char *bin, const char *tmpdir)
 {
 	char *path = path_join(tmpdir, "unreadable");
 	char *argv[] = { (char *)bin, "-f", path, NULL };
 	struct run_spec spec = { .uid = geteuid() == 0 ? 65534 : 0 };
 	struct run_result res;
-	char exp[1024];
+	char exp[1024], saw[1024];
 	int fd;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0);
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0) {
+		fail("a mode 0000 file", strerror(errno), "create %s", path);
+		free(path);
+		return;
+	}
+	close(fd);
 	run(argv, &spec, &res);
-	/* 125: cannot drop privileges; 0: CAP_DAC_OVERRIDE without root */
-	if (res.status != 125 && res.status != 0) {
+	if (res.status == 125) {
+		quote(saw, sizeof(saw), res.err.p, res.err.len);
+		fail("a child running as uid 65534", saw,
+		     "%s unreadable file: drop privileges", bin);
+	} else {
+		/* 0 would mean the file was read after all */
 		snprintf(exp, sizeof(exp), PROG_PREFIX "permission denied reading %s; run as root (the file is mode 0400)\n",
 			 path);
 		check_u64(2, res.status, "%s unreadable file exit code", bin);
+		check_mem("", 0, res.out.p, res.out.len,
+			  "%s unreadable file stdout", bin);
 		check_str(exp, res.err.p, "%s unreadable file stderr", bin);
 	}
 	free_result(&res);
@@ -755,8 +773,9 @@ static void test_binary(const char *bin, const char *dir, const char *tmpdir)
 	test_bin_good(bin, dir, "empty.stats", "empty.classic.expected");
 	test_bin_good(bin, dir, "totals.stats", "totals.classic.expected");
 	test_bin_stdin(bin, dir);
-	for (i = 0; i < ARRAY_SIZE(bad_fixtures); i++)
-		test_bin_malformed(bin, dir, &bad_fixtures[i]);
+	for (i = 0; i < ARRAY_SIZE(bin_malformed); i++)
+		test_bin_malformed(bin, dir, bin_malformed[i].fixture,
+				   bin_malformed[i].err);
 	test_bin_env(bin, tmpdir);
 	test_bin_eacces(bin, tmpdir);
 	test_bin_too_large(bin, tmpdir);
