@@ -4,10 +4,14 @@
 # DKMS for real, one PASS/FAIL line per check: for every kernel of the
 # matrix, `dkms add`, `dkms build` and `dkms install` of the source tree
 # as dkms.conf describes it (7.x in the trixie chroot, whose headers need
-# trixie's glibc); then boot that kernel with the module as DKMS
-# installed it and run the "smoke" suite (depmod, modprobe with options
-# from modprobe.d, exact counts, modprobe -r); then `dkms remove` must
-# leave nothing behind.
+# trixie's glibc, with the kernel's own modules from the cached image in
+# /lib/modules as on a host that runs it); the installed file must be
+# named as the kernel's .config compresses modules (dropmon.ko.xz with
+# CONFIG_MODULE_COMPRESS_XZ, and on 6.12 always); then boot that kernel
+# with the module at the very path under /lib/modules/$KREL where DKMS
+# installed it and run the "smoke" suite (module under updates/dkms,
+# depmod, modprobe with options from modprobe.d, exact counts, modprobe
+# -r); then `dkms remove` must leave nothing behind.
 #
 #   tests/dkms.sh [KERNEL...]
 set -uo pipefail
@@ -17,6 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 kernels=${*:-$DROPMON_KERNELS_DEFAULT}
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$DROPMON_TOP/dkms.conf")
+[ -n "$VER" ] || dm_die "no PACKAGE_VERSION in $DROPMON_TOP/dkms.conf"
 
 # dkms on this machine, or in the chroot for the kernels built there.
 run_dkms() {
@@ -30,9 +35,23 @@ run_dkms() {
 # ROOT/usr/src/dropmon-VER: what DKMS builds from (as the .deb ships it).
 dkms_source() {
 	local dst=$1/usr/src/dropmon-$VER
-	rm -rf "$dst" && mkdir -p "$dst"
-	cp -a "$DROPMON_TOP/Kbuild" "$DROPMON_TOP/Makefile" "$DROPMON_TOP/module" \
-		"$DROPMON_TOP/dkms.conf" "$dst/"
+	rm -rf "$dst" && mkdir -p "$dst" &&
+		cp -a "$DROPMON_TOP/Kbuild" "$DROPMON_TOP/Makefile" "$DROPMON_TOP/module" \
+			"$DROPMON_TOP/dkms.conf" "$dst/"
+}
+
+# The name DKMS must give the installed module: compressed as the
+# kernel's own modules are, which the headers' .config says.
+expected_ko() {	# CONFIG
+	if grep -qx 'CONFIG_MODULE_COMPRESS_XZ=y' "$1"; then
+		echo dropmon.ko.xz
+	elif grep -qx 'CONFIG_MODULE_COMPRESS_GZIP=y' "$1"; then
+		echo dropmon.ko.gz
+	elif grep -qx 'CONFIG_MODULE_COMPRESS_ZSTD=y' "$1"; then
+		echo dropmon.ko.zst
+	else
+		echo dropmon.ko
+	fi
 }
 
 leftovers() {	# ROOT KREL
@@ -43,13 +62,33 @@ leftovers() {	# ROOT KREL
 }
 
 dkms_kernel() {
-	local k=$1 root log ko
+	local k=$1 root log ko kos config want rel out rc lent lent_before f
 	dm_kernel_prepare "$k" >/dev/null
 	root=${KCHROOT:+$DROPMON_CHROOT}
 	log=$DROPMON_TOP/build/dkms-$KREL.log
 	mkdir -p "$DROPMON_TOP/build"
-	dkms_source "$root"
+	# A registration left by an earlier run; none is fine.
 	run_dkms remove "dropmon/$VER" --all >/dev/null 2>&1
+	# DKMS compresses the module as it finds the kernel's own modules
+	# under /lib/modules/$KREL.  A host that runs the kernel has them
+	# (6.12's headers depend on its image); the chroot has the headers
+	# only, so there the cached image's modules are lent (hard links)
+	# for the test, as linux-modules-$KREL would install them.
+	lent=
+	if [ -n "$KCHROOT" ] && [ ! -e "$root/lib/modules/$KREL/kernel" ]; then
+		lent_before=$(ls -A "$root/lib/modules/$KREL" 2>/dev/null)
+		if [ -d "$KMODS/kernel" ] && mkdir -p "$root/lib/modules/$KREL" &&
+			{ cp -al "$KMODS/kernel" "$root/lib/modules/$KREL/kernel" 2>/dev/null ||
+				cp -a "$KMODS/kernel" "$root/lib/modules/$KREL/kernel"; }; then
+			lent=1
+		else
+			fail "dkms $k: the kernel's modules in the chroot" "$KMODS/kernel copied to /lib/modules/$KREL" "cp failed"
+		fi
+	fi
+	if ! dkms_source "$root"; then
+		fail "dkms $k: source in /usr/src/dropmon-$VER" "a copy of the tree" "cp failed"
+		return
+	fi
 
 	if run_dkms add "dropmon/$VER" >"$log" 2>&1; then
 		pass "dkms $k: add"
@@ -67,17 +106,60 @@ dkms_kernel() {
 	else
 		fail "dkms $k: install" "exit 0" "$(tail -n 5 "$log" | oneline)"
 	fi
-	ko=$(find "$root/lib/modules/$KREL/updates/dkms" -name 'dropmon.ko*' 2>/dev/null | head -n 1)
-	if [ -n "$ko" ]; then
-		pass "dkms $k: installed ${ko#"$root"}"
-		DROPMON_KO=$ko "$here/vm.sh" "$k" smoke single || failed=1
+	# The file's name, from the kernel's .config; 6.12's Debian kernel
+	# compresses its modules with xz, so there it is dropmon.ko.xz.
+	config=$root$KBUILD/.config
+	if [ -f "$config" ]; then
+		want=$(expected_ko "$config")
 	else
-		fail "dkms $k: installed module" "/lib/modules/$KREL/updates/dkms/dropmon.ko*" none
+		fail "dkms $k: kernel config" "$KBUILD/.config" none
+		want=unknown
+	fi
+	if [ "$k" = 6.12 ] && [ "$want" != dropmon.ko.xz ]; then
+		fail "dkms $k: modules compressed with xz" "CONFIG_MODULE_COMPRESS_XZ=y in $KBUILD/.config" \
+			"$(grep '^CONFIG_MODULE_COMPRESS' "$config" 2>/dev/null | oneline)"
+		want=dropmon.ko.xz
+	fi
+	# Wherever under /lib/modules/$KREL DKMS put it: the guest checks
+	# the place (updates/dkms), this the name.
+	kos=$(find "$root/lib/modules/$KREL" -name 'dropmon.ko*' 2>/dev/null | sort)
+	ko=$(head -n 1 <<<"$kos")
+	if [ -z "$kos" ]; then
+		fail "dkms $k: installed $want" "/lib/modules/$KREL/updates/dkms/$want" none
+	elif [ "$(wc -l <<<"$kos")" != 1 ]; then
+		fail "dkms $k: installed $want" "one dropmon.ko* under /lib/modules/$KREL" \
+			"$(sed "s|^$root||" <<<"$kos" | oneline)"
+	elif [ "${ko##*/}" != "$want" ]; then
+		fail "dkms $k: installed $want" "$want" "${ko#"$root"}"
+	else
+		pass "dkms $k: installed ${ko#"$root"}"
+	fi
+	if [ -n "$ko" ]; then
+		rel=${ko#"$root/lib/modules/$KREL/"}
+		out=$(DROPMON_KO=$ko DROPMON_KO_REL=$rel "$here/vm.sh" "$k" smoke single 2>&1)
+		rc=$?
+		echo "$out"
+		if grep -q 'FAIL: ' <<<"$out"; then
+			failed=1
+		elif [ "$rc" != 0 ]; then
+			fail "dkms $k: smoke boot" "tests/vm.sh $k smoke to exit 0" \
+				"exit $rc: $(grep -v 'PASS: ' <<<"$out" | tail -n 3 | oneline)"
+		elif ! grep -q "^\[$k/smoke\] PASS: " <<<"$out"; then
+			fail "dkms $k: smoke boot" "PASS lines from the smoke suite" none
+		fi
 	fi
 
 	run_dkms remove "dropmon/$VER" --all >>"$log" 2>&1 ||
 		fail "dkms $k: remove" "exit 0" "$(tail -n 3 "$log" | oneline)"
 	rm -rf "$root/usr/src/dropmon-$VER"
+	# The lent modules go, and what depmod made of them.
+	if [ -n "$lent" ]; then
+		rm -rf "$root/lib/modules/$KREL/kernel"
+		for f in "$root/lib/modules/$KREL"/*; do
+			[ -e "$f" ] || continue
+			grep -qxF "${f##*/}" <<<"$lent_before" || rm -rf "$f"
+		done
+	fi
 	local left
 	left=$(leftovers "$root" "$KREL")
 	if [ -z "$left" ]; then

@@ -11,9 +11,11 @@
 #   4. make dkms-install (twice: it is idempotent) for one kernel, then
 #      make dkms-uninstall leaves nothing behind;
 #   5. installing both .debs builds and installs dropmon.ko with DKMS for
-#      every kernel whose headers are installed, the VM smoke suite loads
-#      that very module on 6.1 and 6.12, dropmon-show runs, and purging
-#      both packages leaves nothing behind.
+#      every kernel whose headers are installed (named as the kernel's
+#      .config compresses modules: dropmon.ko.xz on 6.12), the VM smoke
+#      suite loads that very module, from the same path under
+#      /lib/modules, on 6.1 and 6.12, dropmon-show runs, and purging both
+#      packages leaves nothing behind.
 #
 # dkms's postinst builds for every kernel in /lib/modules only when the
 # running kernel has no /lib/modules directory (a VM or container host like
@@ -108,23 +110,39 @@ verify_gone() {
 	done
 }
 
-# DKMS installed dropmon for kernel $1: status and the module file.
-# Prints the module's path.
+# The name DKMS must give the module for kernel $1: compressed as the
+# kernel's own modules are, which its headers' .config says.
+expected_ko() {
+	local c=/usr/src/linux-headers-$1/.config
+	if grep -qx 'CONFIG_MODULE_COMPRESS_XZ=y' "$c"; then
+		echo dropmon.ko.xz
+	elif grep -qx 'CONFIG_MODULE_COMPRESS_GZIP=y' "$c"; then
+		echo dropmon.ko.gz
+	elif grep -qx 'CONFIG_MODULE_COMPRESS_ZSTD=y' "$c"; then
+		echo dropmon.ko.zst
+	else
+		echo dropmon.ko
+	fi
+}
+
+# DKMS installed dropmon for kernel $1: status, and one module file of
+# the expected name wherever under /lib/modules/$1 DKMS put it (the VM
+# smoke suite checks the place).  Prints the module's path.
 dkms_installed_ko() {
 	local rel=$1 f
 	dkms status -m dropmon -v "$ver" -k "$rel" 2>/dev/null | grep -q ': installed' || return 1
-	for f in "/lib/modules/$rel/updates/dkms/dropmon.ko"{,.xz,.gz,.zst}; do
-		[ -f "$f" ] && { echo "$f"; return 0; }
-	done
-	return 1
+	f=$(find "/lib/modules/$rel" -name 'dropmon.ko*' 2>/dev/null)
+	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] && [ "${f##*/}" = "$(expected_ko "$rel")" ] || return 1
+	echo "$f"
 }
 
 # Why DKMS did not install dropmon for kernel $1, on one line.
 dkms_why() {
-	local rel=$1 status err
+	local rel=$1 status err found
 	status=$(dkms status -m dropmon -v "$ver" -k "$rel" 2>&1 | oneline)
 	err=$(grep -m1 -iE 'error|dropmon:' "/var/lib/dkms/dropmon/$ver/build/make.log" 2>/dev/null)
-	echo "dkms status '${status:-none}', no /lib/modules/$rel/updates/dkms/dropmon.ko*${err:+; make.log: $err}"
+	found=$(find "/lib/modules/$rel" -name 'dropmon.ko*' 2>/dev/null | oneline)
+	echo "dkms status '${status:-none}', expected one $(expected_ko "$rel") under /lib/modules/$rel, found '${found:-none}'${err:+; make.log: $err}"
 }
 
 # --- 1. build the packages ---------------------------------------------------
@@ -169,6 +187,8 @@ if [ -f "$changes" ]; then
 	errors=$(grep -E '^E: ' "$T/lintian.log" | oneline)
 	if [ "$rc" -ge 2 ]; then
 		fail "lintian" "lintian to run" "exit $rc: $(tail -n 1 "$T/lintian.log")"
+	elif [ "$rc" != 0 ] && [ -z "$errors" ]; then
+		fail "lintian: no errors" "exit 0" "exit $rc: $(tail -n 1 "$T/lintian.log")"
 	else
 		check "lintian: no errors" "" "$errors"
 	fi
@@ -247,34 +267,34 @@ if [ -f "$T/$dkms_deb" ] && [ -f "$T/$tools_deb" ]; then
 			pass "dropmon-dkms: dkms installed dropmon for $rel (${ko##*/})"
 		else
 			fail "dropmon-dkms: dkms installed dropmon for $rel" \
-				"installed, /lib/modules/$rel/updates/dkms/dropmon.ko*" "$(dkms_why "$rel")"
+				"installed, /lib/modules/$rel/updates/dkms/$(expected_ko "$rel")" "$(dkms_why "$rel")"
 		fi
 	done
 
-	# The module DKMS built, loaded in the VM by the smoke suite.
-	if grep -q smoke "$here/guest/suite.sh"; then
-		for k in 6.1 6.12; do
-			rel=$(smoke_release "$k")
-			name="$k smoke (dkms-built module)"
-			if [ -z "$rel" ] || [ -z "${kos[$rel]:-}" ]; then
-				fail "$name" "a DKMS-built dropmon.ko for the $k kernel vm.sh boots (${rel:-?})" \
-					"none; DKMS installed it for: ${!kos[*]}"
-				continue
-			fi
-			dm_log "== $name: DROPMON_KO=${kos[$rel]}"
-			before=$(grep -c 'FAIL: ' "$T/smoke.log" 2>/dev/null)
-			DROPMON_KO=${kos[$rel]} "$here/vm.sh" "$k" smoke single 2>&1 | tee -a "$T/smoke.log"
-			rc=${PIPESTATUS[0]}
-			after=$(grep -c 'FAIL: ' "$T/smoke.log")
-			if [ "$after" != "${before:-0}" ]; then
-				failed=1
-			elif [ "$rc" != 0 ]; then
-				fail "$name" "exit 0" "exit $rc"
-			fi
-		done
-	else
-		dm_log "tests/guest/suite.sh has no smoke suite yet: VM check of the DKMS module skipped"
-	fi
+	# The module DKMS built, loaded in the VM by the smoke suite, from
+	# the same path under /lib/modules/$rel as DKMS installed it.
+	for k in 6.1 6.12; do
+		rel=$(smoke_release "$k")
+		name="$k smoke (dkms-built module)"
+		if [ -z "$rel" ] || [ -z "${kos[$rel]:-}" ]; then
+			fail "$name" "a DKMS-built dropmon.ko for the $k kernel vm.sh boots (${rel:-?})" \
+				"none; DKMS installed it for: ${!kos[*]}"
+			continue
+		fi
+		ko_rel=${kos[$rel]#"/lib/modules/$rel/"}
+		dm_log "== $name: DROPMON_KO=${kos[$rel]} DROPMON_KO_REL=$ko_rel"
+		: >"$T/smoke-$k.log"
+		DROPMON_KO=${kos[$rel]} DROPMON_KO_REL=$ko_rel "$here/vm.sh" "$k" smoke single 2>&1 |
+			tee "$T/smoke-$k.log"
+		rc=${PIPESTATUS[0]}
+		if grep -q 'FAIL: ' "$T/smoke-$k.log"; then
+			failed=1
+		elif [ "$rc" != 0 ]; then
+			fail "$name" "exit 0" "exit $rc"
+		elif ! grep -q "^\[$k/smoke\] PASS: " "$T/smoke-$k.log"; then
+			fail "$name" "PASS lines from the smoke suite" none
+		fi
+	done
 
 	saw=$(dpkg-query -W -f='${db:Status-Abbrev}\n' "${pkgs[@]}" 2>/dev/null | tr -d ' ' | oneline)
 	check "dpkg -l: both packages installed" "ii ii" "$saw"

@@ -80,11 +80,20 @@ dm_build_initramfs() {
 	ln -s /usr/bin/kmod "$R/usr/sbin/modprobe"
 	ln -s /usr/bin/kmod "$R/usr/sbin/depmod"
 	if [ -n "${DROPMON_KO:-}" ]; then
-		# The module as DKMS installed it; the guest runs depmod, and
-		# modprobe takes its options from modprobe.d.
-		local m=$R/lib/modules/$KREL
-		mkdir -p "$m/updates/dkms" "$R/etc/modprobe.d"
-		cp "$DROPMON_KO" "$m/updates/dkms/"
+		# The module as DKMS installed it, at the same path under
+		# /lib/modules/$KREL (DROPMON_KO_REL, else read off DROPMON_KO's
+		# own path), so that the smoke suite checks where DKMS put it;
+		# the guest runs depmod, and modprobe takes its options from
+		# modprobe.d.
+		local m=$R/lib/modules/$KREL rel=${DROPMON_KO_REL:-}
+		if [ -z "$rel" ] && [[ "$DROPMON_KO" == */lib/modules/"$KREL"/* ]]; then
+			rel=${DROPMON_KO#*/lib/modules/"$KREL"/}
+		fi
+		case "/$rel/" in
+		// | */../* | //*) dm_die "DROPMON_KO_REL: expected the module's path under /lib/modules/$KREL, saw '$rel' (DROPMON_KO=$DROPMON_KO)" ;;
+		esac
+		mkdir -p "$m/$(dirname "$rel")" "$R/etc/modprobe.d"
+		cp "$DROPMON_KO" "$m/$rel"
 		for f in modules.builtin modules.builtin.modinfo modules.order; do
 			if [ -f "$KMODS/$f" ]; then cp "$KMODS/$f" "$m/"; fi
 		done
