@@ -21,6 +21,29 @@ fail() {	# NAME EXPECTED SAW
 	failed=1
 }
 check() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$2" "$3"; fi; }
+
+# One step of the test command: run CMD, add its PASS/FAIL lines to the
+# log $DM_RUN_LOG, and count as a failure a step that exits non-zero
+# without a FAIL line, or prints fewer than MIN PASS lines (a step that
+# checked nothing, or stopped part-way, must not pass).
+dm_step() {	# NAME MIN CMD...
+	local name=$1 min=$2 rc fails passes step_log
+	shift 2
+	dm_log "== $name"
+	step_log=$(mktemp)
+	"$@" 2>&1 | grep -v '^unit: [0-9]* passed' | tee "$step_log"
+	rc=${PIPESTATUS[0]}
+	fails=$(grep -c 'FAIL: ' "$step_log")
+	passes=$(grep -c 'PASS: ' "$step_log")
+	cat "$step_log" >>"$DM_RUN_LOG"
+	rm -f "$step_log"
+	if [ "$rc" != 0 ] && [ "$fails" = 0 ]; then
+		echo "FAIL: $name: expected exit 0, saw $rc" | tee -a "$DM_RUN_LOG"
+	fi
+	if [ "$passes" -lt "$min" ]; then
+		echo "FAIL: $name: expected at least $min PASS lines, saw $passes" | tee -a "$DM_RUN_LOG"
+	fi
+}
 oneline() { tr '\n' ' ' | sed 's/  */ /g; s/ $//'; }
 dm_die() { printf '[dropmon] error: %s\n' "$*" >&2; exit 2; }
 
@@ -129,6 +152,23 @@ dm_headers_install() {	# KREL [RUNNER]
 dm_host_deps() {
 	dm_apt_install qemu-system-x86 busybox-static cpio xz-utils iproute2 \
 		gcc make libc6-dev sparse perl kmod
+}
+
+# The fewest checks each in-guest suite of tests/guest/suite.sh makes on
+# any kernel; tests/vm.sh fails a boot whose suite made fewer, so a suite
+# that stopped part-way cannot pass.  Raise a figure with the suite.
+dm_suite_min() {
+	case "$1" in
+	main) echo 137 ;;
+	parallel) echo 8 ;;
+	smoke) echo 14 ;;
+	stress) echo 8 ;;
+	accounting) echo 8 ;;
+	faults) echo 17 ;;
+	memory) echo 12 ;;
+	demo | bench) echo 2 ;;
+	*) echo 1 ;;
+	esac
 }
 
 # Where each kernel of the matrix comes from: a headers meta package and

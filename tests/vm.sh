@@ -12,13 +12,21 @@
 # "single" for anything that patches kernel code under traffic (loading
 # or unloading the probe), "multi" for true parallelism.
 # With DROPMON_KO=/path/to/dropmon.ko[.xz] (for the "smoke" suite), that
-# file, as DKMS installed it, goes to /lib/modules/$KREL/updates/dkms in
-# the guest instead of a fresh build.
+# file, as DKMS installed it, goes to the same path under
+# /lib/modules/$KREL in the guest (DROPMON_KO_REL, else read off
+# DROPMON_KO's own path) instead of a fresh build.
 # DROPMON_VM_EXTRA names a script sourced while the initramfs ($R) is
 # assembled; DROPMON_VM_MEM (MiB) and DROPMON_VM_APPEND (kernel command
-# line) adjust the boot.
-# Exit status: 0 if every check passed and the guest reached its end
-# marker, 1 otherwise.
+# line) adjust the boot; DROPMON_SUITE_FILE replaces tests/guest/suite.sh
+# (tests/selftest.sh plants faults that way).
+# The guest boots with ignore_loglevel, so that every kernel message
+# reaches the console ($B/SUITE.console), which must hold no oops, warning,
+# lockdep or RCU report, stall, hung task or OOM kill.  The suite prints on
+# a second serial port ($B/SUITE.log).
+# Exit status: 0 if every check passed, the suite reached its done line
+# with at least its minimum number of checks (dm_suite_min in lib.sh) and
+# exited 0, and the console is clean; 1 otherwise; 2 if the harness
+# itself could not run (a message says why).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 dm_strict
@@ -27,6 +35,8 @@ kernel=${1:?usage: tests/vm.sh KERNEL SUITE [single|multi]}
 suite=${2:?usage: tests/vm.sh KERNEL SUITE [single|multi]}
 accel=${3:-single}
 vm_timeout=${DROPMON_VM_TIMEOUT:-1200}
+# DROPMON_SUITE_FILE: another suite.sh (the harness's own planted faults).
+suite_file=${DROPMON_SUITE_FILE:-$here/guest/suite.sh}
 tag="$kernel/$suite"
 # A harness step that fails is a failed check, never a silent exit.
 DM_ERR_TAG=$tag
@@ -69,7 +79,7 @@ dm_build_initramfs() {
 	mkdir -p "$R"/{bin,sbin,usr/sbin,usr/bin,lib/modules,proc,sys,dev,tmp,run,etc,root}
 	cp /bin/busybox "$R/bin/busybox"
 	cp "$here/guest/init" "$R/init"
-	cp "$here/guest/suite.sh" "$R/suite.sh"
+	cp "$suite_file" "$R/suite.sh"
 	cp "$src/dropmon.ko" "$R/lib/modules/dropmon.ko"
 	cp "$here/helpers/dmgen" "$R/bin/dmgen"
 	cp "$DROPMON_TOP/tools/dropmon-show-static" "$R/usr/sbin/dropmon-show"
@@ -115,32 +125,69 @@ make -s -C "$DROPMON_TOP/tools" static >/dev/null
 dm_build_initramfs
 
 log=$B/$suite.log
+console=$B/$suite.console
+# The demo's colour follows this terminal, not the guest's serial port.
+color=never
+[ -t 1 ] && color=always
 dm_log "booting $KREL ($tag, tcg thread=$accel)"
+rm -f "$log" "$console"
 set +e
 timeout --foreground -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-m "${DROPMON_VM_MEM:-1024}" -smp 2 -accel "tcg,thread=$accel" -nic none -no-reboot \
-	-display none -serial stdio -monitor none \
+	-display none -monitor none -serial stdio -serial "file:$log" \
 	-kernel "$KIMG" -initrd "$B/initramfs.cpio.gz" \
-	-append "console=ttyS0 quiet panic=-1 panic_on_warn=1 oops=panic dmsuite=$suite ${DROPMON_VM_APPEND:-}" \
-	</dev/null >"$log" 2>&1
+	-append "console=ttyS0 ignore_loglevel panic=-1 panic_on_warn=1 oops=panic dmsuite=$suite dmcolor=$color ${DROPMON_VM_APPEND:-}" \
+	</dev/null >"$console" 2>&1
 qrc=$?
 set -e
+[ -f "$log" ] || : >"$log"
+[ $qrc = 124 ] && why="timed out after ${vm_timeout}s" || why="qemu exited $qrc"
 
+# What the guest's suite printed (ttyS1), and the kernel's console (ttyS0).
 tr -d '\r' <"$log" >"$log.clean"
+tr -d '\r' <"$console" >"$console.clean"
 status=0
 # The demo shows what the guest printed, from its banner to the end marker.
-[ "$suite" = demo ] && sed -n '/^dropmon guest:/,/^DROPMON-GUEST-END/p' "$log.clean"
-grep -E '^(PASS|FAIL): ' "$log.clean" | sed "s|^|[$tag] |" || true
-# The figures the reliability suites report, for the README.
-grep -aE '^(STRESS|ACCOUNTING|FAULTS|MEMORY) ' "$log.clean" | sed "s|^|[$tag] |" || true
-grep -q '^FAIL: ' "$log.clean" && status=1
-if ! grep -q '^DROPMON-GUEST-END' "$log.clean"; then
-	[ $qrc = 124 ] && why="timed out after ${vm_timeout}s" || why="qemu exited $qrc"
-	echo "[$tag] FAIL: guest: expected the end marker, saw none ($why); log: $log"
-	status=1
+# Only its FAIL lines; every other suite's checks are prefixed with the tag.
+if [ "$suite" = demo ]; then
+	sed -n '/^dropmon guest:/,/^DROPMON-GUEST-END/p' "$log.clean" | { grep -v '^PASS: ' || true; }
+	{ grep -E '^FAIL: ' "$log.clean" || true; } | sed "s|^|[$tag] |"
+else
+	{ grep -E '^(PASS|FAIL): ' "$log.clean" || true; } | sed "s|^|[$tag] |"
 fi
-if grep -nE 'Kernel panic|Oops|BUG:|WARNING:|general protection|sleeping function called from invalid context' "$log.clean" >"$B/$suite.oops"; then
-	echo "[$tag] FAIL: console: expected no oops, panic or warning, saw: $(head -n 3 "$B/$suite.oops" | tr '\n' ' ')"
-	status=1
+# The figures the reliability suites report, for the README.
+{ grep -aE '^(STRESS|ACCOUNTING|FAULTS|MEMORY) ' "$log.clean" || true; } | sed "s|^|[$tag] |"
+if grep -q '^FAIL: ' "$log.clean"; then status=1; fi
+
+# A suite that ended early, however it ended, must not pass: it has to
+# reach its done line with at least its minimum number of checks, every
+# one of them printed here, and exit 0.
+vm_fail() { echo "[$tag] FAIL: $1"; status=1; }
+min=$(dm_suite_min "$suite")
+passes=$(grep -c '^PASS: ' "$log.clean" || true)
+fails=$(grep -c '^FAIL: ' "$log.clean" || true)
+done_line=$(sed -n '/^DROPMON-SUITE-DONE /h; ${x;p}' "$log.clean")
+end_line=$(sed -n '/^DROPMON-GUEST-END /h; ${x;p}' "$log.clean")
+if [ -z "$end_line" ]; then
+	vm_fail "guest: expected the end marker, saw none ($why); log: $log, console: $console"
+elif [ "$end_line" != "DROPMON-GUEST-END rc=0" ]; then
+	vm_fail "guest: expected the suite to exit 0, saw '$end_line'; log: $log"
+fi
+checks=$(echo "$done_line" | sed -n 's/.* checks=\([0-9]*\) .*/\1/p')
+if [ -z "$checks" ]; then
+	vm_fail "guest: expected the suite's done line, saw '$(grep -av '^PASS: ' "$log.clean" | tail -n 2 | oneline)'; log: $log"
+else
+	[ "$checks" = $((passes + fails)) ] ||
+		vm_fail "guest: expected every one of the suite's $checks checks printed, saw $passes PASS and $fails FAIL lines"
+	[ "$checks" -ge "$min" ] ||
+		vm_fail "guest: expected at least $min checks in the $suite suite, saw $checks"
+fi
+[ "$passes" -ge "$min" ] || vm_fail "guest: expected at least $min PASS lines, saw $passes"
+
+# One pattern for the console and the suite's own dmesg checks.
+bad_re=$(sed -n "s/^DM_BAD_RE='\(.*\)'\$/\1/p" "$suite_file")
+[ -n "$bad_re" ] || vm_fail "harness: expected DM_BAD_RE in $suite_file, saw none"
+if grep -nE "${bad_re:-.}" "$console.clean" >"$B/$suite.oops"; then
+	vm_fail "console: expected no oops, panic, warning, stall or OOM, saw: $(head -n 3 "$B/$suite.oops" | oneline)"
 fi
 exit $status

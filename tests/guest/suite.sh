@@ -18,8 +18,12 @@ PORT=9			# nothing listens on the discard port
 N=500
 IP=/usr/sbin/ip		# iproute2; busybox's ip lacks netns and veth
 
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; }
+# Every check leaves a line in $CHECKS as well, also from subshells: the
+# suite's last line says how many ran, and tests/vm.sh requires at least
+# the suite's minimum, so a suite that died part-way cannot pass.
+CHECKS=/tmp/dropmon-checks
+pass() { echo "PASS: $1"; echo P >>$CHECKS; }
+fail() { echo "FAIL: $1: $2"; echo F >>$CHECKS; }
 check_eq() {	# name expected seen
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', saw '$3'"; fi
 }
@@ -71,14 +75,20 @@ sum() {
 
 # "ok ok" when sum(count) + lost == drops and rows == keys in view $1.
 invariant() { invariant_of "/tmp/$1"; }
+# "noheader" when the file lacks either header line (an empty file too).
 invariant_of() {
 	awk -F'\t' '
-		NR == 1 { for (i = 1; i <= split($0, h, " "); i++) {
+		NR == 1 { if ($0 !~ /^# dropmon format=1 seq=[0-9]+ interval_ms=[0-9]+ start_ns=[0-9]+ end_ns=[0-9]+ keys=[0-9]+ drops=[0-9]+ lost=[0-9]+$/)
+				bad = 1
+			  for (i = 1; i <= split($0, h, " "); i++) {
 				split(h[i], kv, "="); H[kv[1]] = kv[2] }
 			  next }
-		NR == 2 { next }
+		NR == 2 { if ($0 != "# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto")
+				bad = 1
+			  next }
 		{ s += $1; n++ }
-		END { a = (s + H["lost"] == H["drops"]) ? "ok" : "sum=" s "+lost=" H["lost"] "!=drops=" H["drops"]
+		END { if (bad || NR < 2) { print "noheader"; exit }
+		      a = (s + H["lost"] == H["drops"]) ? "ok" : "sum=" s "+lost=" H["lost"] "!=drops=" H["drops"]
 		      b = (n == H["keys"]) ? "ok" : "rows=" n "!=keys=" H["keys"]
 		      print a, b }' "$1"
 }
@@ -99,9 +109,46 @@ settle() {
 	wait_seq totals $(($(hdr totals seq) + 2)) || fail settle "expected totals seq to advance, saw $(hdr totals seq)"
 }
 
+# What a kernel says when something went wrong: oopses, warnings,
+# lockdep and RCU reports, stalls, hung tasks, the OOM killer, UBSAN and a
+# kmemleak that turned itself off.  tests/vm.sh greps the console for the
+# same line.
+DM_BAD_RE='Kernel panic|Oops|BUG:|WARNING:|general protection|sleeping function called from invalid context|suspicious RCU usage|circular locking|rcu: INFO:|detected stall|stalls on CPU|INFO: task .* blocked for more than|Out of memory|oom-kill|invoked oom-killer|UBSAN:|kmemleak: .*disabled'
+
 check_dmesg() {	# name
-	bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|sleeping function called from invalid context' | head -n 3)
+	bad=$(dmesg | grep -E "$DM_BAD_RE" | head -n 3)
 	check_eq "$1: dmesg clean" "" "$bad"
+}
+
+# The kernel log after a marker, instead of wiping it with dmesg -c: a
+# wiped report is lost to every later check (lockdep reports only its
+# first splat).
+DM_MARK=0
+dmesg_mark() {
+	DM_MARK=$((DM_MARK + 1))
+	echo "dropmon-test: mark $DM_MARK" >/dev/kmsg
+}
+dmesg_since() { dmesg | sed -n "/dropmon-test: mark $DM_MARK\$/,\$p"; }
+
+# The taint bits that loading dropmon itself sets: O (out-of-tree, 4096)
+# and E (unsigned, 8192).
+DM_TAINT_OK=$((4096 | 8192))
+
+# The end of every suite: the boot as a whole stayed clean (dmesg, taint,
+# lockdep still on), then one line with the number of checks.  Exits 1 if
+# any check failed.
+suite_done() {	# suite
+	check_dmesg "$1: end of suite"
+	t=$(cat /proc/sys/kernel/tainted)
+	check_eq "$1: no taint beyond dropmon's own O and E (tainted=$t)" 0 $((t & ~DM_TAINT_OK))
+	if [ -f /proc/lockdep_stats ]; then
+		check_match "$1: lockdep still on (debug_locks: 1)" '^ *debug_locks: *1$' \
+			"$(grep debug_locks /proc/lockdep_stats)"
+	fi
+	n=$(wc -l <$CHECKS)
+	f=$(grep -c F $CHECKS)
+	echo "DROPMON-SUITE-DONE suite=$1 checks=$n failed=$f"
+	[ "$f" = 0 ]
 }
 
 # --- load, format, exclusive loading -----------------------------------
@@ -124,7 +171,9 @@ t_format() {
 	check_eq "second load refused" "17 File exists" "$? $(grep -o 'File exists' /tmp/twice)"
 	check_eq "still loaded once" 1 "$(grep -c '^dropmon ' /proc/modules)"
 	unload
-	check_eq "unloaded" "" "$(ls $D 2>&1 | grep -v 'No such file')"
+	# Nothing at all is left, not even an empty directory.
+	check_eq "unloaded: $D is gone" "absent" \
+		"$(if [ -e $D ] || [ -L $D ]; then ls -la $D 2>&1 | tr '\n' ' ' | head -c 200; else echo absent; fi)"
 	check_dmesg format
 }
 
@@ -138,7 +187,7 @@ t_params() {
 		max_keys) range="16 to 65536" ;;
 		*) range="100 to 3600000" ;;
 		esac
-		dmesg -c >/dev/null
+		dmesg_mark
 		load "$p" >/tmp/ins 2>&1
 		rc=$?
 		# busybox insmod exits with the errno: 22 is EINVAL.
@@ -146,7 +195,7 @@ t_params() {
 			"rc=$rc $(grep -o 'Invalid argument' /tmp/ins)"
 		check_eq "refuse $p: message" \
 			"dropmon: $name=$val is invalid: it must be a number from $range" \
-			"$(dmesg | grep -o "dropmon: $name=.*" | head -n 1)"
+			"$(dmesg_since | grep -o "dropmon: $name=.*" | head -n 1)"
 		grep -q '^dropmon ' /proc/modules && unload
 	done
 	for p in max_keys=16 max_keys=65536 interval_ms=100 interval_ms=3600000; do
@@ -199,31 +248,51 @@ t_counts() {
 
 # --- every mode of dropmon-show against the live module ----------------------
 # Run right after t_counts: the totals hold exactly N udp4 drops on lo.
+# Run a command with its output in /tmp/o (stderr in /tmp/o.err): that it
+# exits 0 is a check of its own, since an output that says "nothing" or
+# "no colour" proves nothing when the command failed.
+out_ok() {	# name command...
+	oname=$1
+	shift
+	"$@" >/tmp/o 2>/tmp/o.err
+	orc=$?
+	if [ "$orc" = 0 ]; then pass "$oname: exit 0"
+	else fail "$oname: exit 0" "expected exit 0, saw $orc: $(head -c 200 /tmp/o.err)"; fi
+}
+
 t_show_modes() {
 	snap totals
 	u4="$U4\\+0x[0-9a-f]+/0x[0-9a-f]+"
-	dropmon-show --totals >/tmp/o
+	esc=$(printf '\033')
+	out_ok "show table" dropmon-show --totals
 	check_match "show table: header" "^dropmon totals +seq [0-9]+ .* drops [0-9]+ +lost 0 " "$(head -n 1 /tmp/o)"
 	check_match "show table: the udp4 row" "^ *$N +[0-9.]+ +$u4 +vmlinux +$NOSOCK +lo +$ROOTNS +ipv4\$" \
 		"$(grep -E " $U4\\+" /tmp/o)"
-	check_eq "show table: no colour off a terminal" 0 "$(grep -c "$(printf '\033')" /tmp/o)"
-	dropmon-show --totals --color=always >/tmp/o
-	check_match "show table: colour when asked" '[1-9]' "$(grep -c "$(printf '\033')" /tmp/o)"
-	NO_COLOR=1 dropmon-show --totals --color=auto >/tmp/o
-	check_eq "show table: NO_COLOR" 0 "$(grep -c "$(printf '\033')" /tmp/o)"
-	check_eq "show -n 1: one line" 1 "$(dropmon-show --totals --classic -n 1 | wc -l)"
+	check_eq "show table: no colour off a terminal" 0 "$(grep -c "$esc" /tmp/o)"
+	out_ok "show table --color=always" dropmon-show --totals --color=always
+	check_match "show table: colour when asked" '[1-9]' "$(grep -c "$esc" /tmp/o)"
+	out_ok "show table: NO_COLOR" env NO_COLOR=1 dropmon-show --totals --color=auto
+	check_eq "show table: NO_COLOR: the table, no colour" "header=1 escapes=0" \
+		"header=$(grep -c '^dropmon totals ' /tmp/o) escapes=$(grep -c "$esc" /tmp/o)"
+	out_ok "show -n 1" dropmon-show --totals --classic -n 1
+	check_eq "show -n 1: one line" 1 "$(wc -l </tmp/o)"
 	want=$(awk -F'\t' '!/^#/ && $6 == "lo" && $8 == "ipv6"' /tmp/totals | wc -l)
-	check_eq "show --dev lo --proto ipv6: the ipv6 rows on lo" "$want" \
-		"$(dropmon-show --totals --classic --dev 'l?' --proto ipv6 | grep -c '@lo ')"
-	check_eq "show --module --netns: filters combine" "$want" \
-		"$(dropmon-show --totals --classic --dev lo --proto ipv6 --module vmlinux --netns $ROOTNS | wc -l)"
-	check_eq "show --dev nomatch: nothing" 0 "$(dropmon-show --totals --classic --dev 'nomatch*' | wc -l)"
+	out_ok "show --dev 'l?' --proto ipv6" dropmon-show --totals --classic --dev 'l?' --proto ipv6
+	check_eq "show --dev lo --proto ipv6: the ipv6 rows on lo" "$want" "$(grep -c '@lo ' /tmp/o)"
+	out_ok "show --module --netns" \
+		dropmon-show --totals --classic --dev lo --proto ipv6 --module vmlinux --netns $ROOTNS
+	check_eq "show --module --netns: filters combine" "$want" "$(wc -l </tmp/o)"
+	out_ok "show --dev nomatch" dropmon-show --totals --classic --dev 'nomatch*'
+	check_eq "show --dev nomatch: nothing" 0 "$(wc -l </tmp/o)"
 	v4=$(awk -F'\t' '!/^#/ && $8 == "ipv4" { s += $1 } END { print s + 0 }' /tmp/totals)
+	out_ok "show --by proto --json" dropmon-show --totals --json --by proto
 	check_match "show --by proto --json: ipv4 summed over its rows" "\"count\":$v4,[^}]*\"proto\":\"ipv4\"" \
-		"$(dropmon-show --totals --json --by proto)"
+		"$(cat /tmp/o)"
+	out_ok "show --raw" dropmon-show --totals --classic --raw --location "$U4*" --dev lo --proto ipv4
 	check_match "show --raw: addresses" "^$N: 0xffffffff[0-9a-f]{8}@lo \\(vmlinux\\) $NOSOCK\$" \
-		"$(dropmon-show --totals --classic --raw --location "$U4*" --dev lo --proto ipv4)"
-	j=$(dropmon-show --totals --json)
+		"$(cat /tmp/o)"
+	out_ok "show --json" dropmon-show --totals --json
+	j=$(cat /tmp/o)
 	check_match "show --json: one object for totals" "^\\{\"format\":1,\"view\":\"totals\",\"seq\":[0-9]+," "$j"
 	check_match "show --json: the udp4 row" "\\{\"count\":$N,[^}]*\"symbol\":\"$u4\",\"module\":\"vmlinux\",\"reason\":\"$NOSOCK\",\"dev\":\"lo\",\"netns\":$ROOTNS,\"proto\":\"ipv4\"\\}" "$j"
 	check_rc "show --prometheus --output" 0 dropmon-show --prometheus --output /tmp/dm.prom
@@ -232,7 +301,8 @@ t_show_modes() {
 		"$(grep "location=\"$U4+" /tmp/dm.prom)"
 	check_match "show --prometheus: seq and lost" "^dropmon_lost_total 0\$" "$(grep '^dropmon_lost_total' /tmp/dm.prom)"
 	# Watch without a terminal: one block per new snapshot, by seq.
-	dropmon-show -w --count 2 --classic >/tmp/w 2>&1
+	out_ok "show --watch --count 2" dropmon-show -w --count 2 --classic
+	cat /tmp/o /tmp/o.err >/tmp/w
 	set -- $(sed -n 's/^=== dropmon stats seq \([0-9]*\) .*/\1/p' /tmp/w)
 	check_eq "show --watch off a terminal: two blocks, consecutive seqs" "2 $((${1:-0} + 1))" "$# ${2:-}"
 	# It notices an unload and a reload, and keeps going.
@@ -345,13 +415,16 @@ t_reads() {
 			cat $D/$v >/tmp/full
 			dmgen readbytes $D/$v 1 >/tmp/one
 			dmgen readbytes $D/$v 7 >/tmp/seven
-			if cmp -s /tmp/full /tmp/one && cmp -s /tmp/full /tmp/seven; then
+			# Equal and empty is no pass: the header must be there.
+			if [ -s /tmp/full ] && cmp -s /tmp/full /tmp/one && cmp -s /tmp/full /tmp/seven; then
 				ok=same
 				break
 			fi
 			# A rotation between the reads changes seq: try again.
 		done
 		check_eq "$v: 1-byte and 7-byte reads give the same bytes ($(wc -c </tmp/full) bytes)" same "$ok"
+		check_eq "$v: what the reads gave is one valid snapshot (headers, invariant)" "ok ok" \
+			"$(invariant_of /tmp/full)"
 	done
 }
 
@@ -476,7 +549,7 @@ suite_main() {
 	t_open_reader
 	t_storm
 	t_show_errors
-	[ -f /sys/kernel/debug/kmemleak ] && kmemleak_check
+	t_kmemleak_main
 }
 
 # Both CPUs count the same key at the same time, truly in parallel.
@@ -527,18 +600,28 @@ suite_smoke() {
 
 # --- bad input ---------------------------------------------------------------
 t_badinput() {
+	# Root passes every mode check (CAP_DAC_OVERRIDE): its write reaches
+	# the file, which has no write method, so it fails with EINVAL.  A
+	# missing file (the shell would create none on debugfs) is no pass.
 	for v in stats totals status; do
-		echo x 2>/dev/null >$D/$v
-		check_eq "bad input: a write to $v is refused" 1 $?
+		if [ -f $D/$v ]; then f=file; else f=missing; fi
+		sh -c "echo x >$D/$v" 2>/tmp/err
+		rc=$?
+		check_eq "bad input: a write to $v is refused" "file rc=1 Invalid argument" \
+			"$f rc=$rc $(grep -o 'Invalid argument' /tmp/err | head -n 1)"
 	done
 	# A seek lands in the same rendering: the tail after 10 bytes (two
 	# opens: retry if a rotation came between them).
+	# An empty file has an equal (empty) tail too: the file read whole
+	# must be a valid snapshot.
 	for try in 1 2 3 4 5; do
-		full=$(cat $D/totals | tail -c +11 | md5sum)
+		cat $D/totals >/tmp/seek.full
+		full=$(tail -c +11 /tmp/seek.full | md5sum)
 		part=$(dd if=$D/totals bs=1 skip=10 2>/dev/null | md5sum)
 		[ "$full" = "$part" ] && break
 	done
-	check_eq "bad input: a read after a seek gives the same bytes" "$full" "$part"
+	check_eq "bad input: a read after a seek gives the same bytes" "$full ok ok" \
+		"$part $(invariant_of /tmp/seek.full)"
 	# Readers at once: each sees one whole snapshot.
 	for i in 1 2 3 4; do
 		(dmgen readbytes $D/totals 3 >/tmp/conc.$i) &
@@ -549,12 +632,30 @@ t_badinput() {
 		[ "$(invariant_of /tmp/conc.$i)" = "ok ok" ] && ok=$((ok + 1))
 	done
 	check_eq "bad input: 4 concurrent readers each read a consistent snapshot" 4 $ok
-	# Not root: refused by mode, and dropmon-show says so.
-	su -s /bin/sh nobody -c "cat $D/stats" >/dev/null 2>/tmp/err
-	check_match "bad input: a non-root reader is refused" "Permission denied" "$(cat /tmp/err)"
+	# Not root: refused by each file's own 0400 mode, and dropmon-show
+	# says so.  debugfs's root is 0700, which alone refuses everyone
+	# whatever the files' modes: open it to 0755 so that a non-root user
+	# reaches the files (proven with stat), then close it again.
+	check_rc "bad input: debugfs remounted mode=0755" 0 mount -o remount,mode=0755 /sys/kernel/debug
+	check_rc "bad input: a non-root user reaches $D/stats" 0 su -s /bin/sh nobody -c "stat $D/stats"
+	for v in stats totals status; do
+		m=$(stat -c %a $D/$v 2>/dev/null || echo missing)
+		su -s /bin/sh nobody -c "cat $D/$v" >/tmp/out 2>/tmp/err
+		rc=$?
+		check_eq "bad input: a non-root reader of $v is refused by its mode" \
+			"mode=400 rc=1 Permission denied" \
+			"mode=$m rc=$rc $(grep -o 'Permission denied' /tmp/err | head -n 1)"
+		su -s /bin/sh nobody -c "echo x >$D/$v" 2>/tmp/err
+		rc=$?
+		check_eq "bad input: a non-root write to $v is refused by its mode" \
+			"mode=400 refused Permission denied" \
+			"mode=$m $([ $rc != 0 ] && echo refused || echo rc=0) $(grep -o 'Permission denied' /tmp/err | head -n 1)"
+	done
 	su -s /bin/sh nobody -c "dropmon-show" >/dev/null 2>/tmp/err
 	check_eq "bad input: dropmon-show as non-root exits 2" 2 $?
 	check_match "bad input: dropmon-show as non-root says why" "ermission denied.*root" "$(cat /tmp/err)"
+	check_rc "bad input: debugfs back to mode=0700" 0 mount -o remount,mode=0700 /sys/kernel/debug
+	check_eq "bad input: debugfs root mode restored" 700 "$(stat -c %a /sys/kernel/debug)"
 }
 
 # --- reliability: stress ---------------------------------------------------
@@ -566,28 +667,38 @@ t_badinput() {
 STRESS=$(sed -n 's/.*dmstress=\([0-9]*\).*/\1/p' /proc/cmdline)
 STRESS=${STRESS:-120}
 
+# Each loop writes "attempts successes" to its file.  A read succeeds when
+# both cats and the 7-byte reader exit 0 and what that reader got starts
+# with the format=1 header; reads fail, legitimately, while the module is
+# unloaded between a rmmod and the next insmod.
 stress_readers() {
-	n=0
+	n=0 ok=0
 	while [ ! -f /tmp/stop ]; do
-		cat $D/stats $D/totals >/dev/null 2>&1
-		dmgen readbytes $D/stats 7 >/dev/null 2>&1
+		if cat $D/stats $D/totals >/dev/null 2>&1 &&
+			dmgen readbytes $D/stats 7 >/tmp/stress.read 2>/dev/null &&
+			read -r h </tmp/stress.read && [ "${h#\# dropmon format=1 seq=}" != "$h" ]; then
+			ok=$((ok + 1))
+		fi
 		n=$((n + 1))
 	done
-	echo "$n" >/tmp/readers.n
+	echo "$n $ok" >/tmp/readers.n
 }
 
+# A netns cycle succeeds when every step worked, the teardown included.
 stress_netns() {
-	n=0
+	n=0 ok=0
 	while [ ! -f /tmp/stop ]; do
+		good=0
 		$IP netns add dms$n &&
 			$IP link add dmsa$n type veth peer name dmsb$n netns dms$n &&
 			$IP link set dmsa$n up && $IP -n dms$n link set dmsb$n up &&
-			dmgen raw dmsa$n 20 0x88b5 >/dev/null 2>&1
-		$IP link del dmsa$n 2>/dev/null
-		$IP netns del dms$n 2>/dev/null
+			dmgen raw dmsa$n 20 0x88b5 >/dev/null 2>&1 && good=1
+		$IP link del dmsa$n 2>/dev/null || good=0
+		$IP netns del dms$n 2>/dev/null || good=0
+		ok=$((ok + good))
 		n=$((n + 1))
 	done
-	echo "$n" >/tmp/netns.n
+	echo "$n $ok" >/tmp/netns.n
 }
 
 suite_stress() {
@@ -617,11 +728,31 @@ suite_stress() {
 	touch /tmp/stop
 	wait
 	unload
-	sent=$(($(sed 's/.*sent=//' /tmp/flood0) + $(sed 's/.*sent=//' /tmp/flood1)))
-	echo "STRESS seconds=$STRESS reload_cycles=$cycles unload_busy_retries=$busy reads=$(cat /tmp/readers.n) netns_cycles=$(cat /tmp/netns.n) flood_sent=$sent"
+	s0=$(sed -n 's/^flood: sent=\([0-9][0-9]*\)$/\1/p' /tmp/flood0)
+	s1=$(sed -n 's/^flood: sent=\([0-9][0-9]*\)$/\1/p' /tmp/flood1)
+	sent=$((${s0:-0} + ${s1:-0}))
+	set -- $(cat /tmp/readers.n 2>/dev/null)
+	ra=${1:-0} rok=${2:-0}
+	set -- $(cat /tmp/netns.n 2>/dev/null)
+	na=${1:-0} nok=${2:-0}
+	# Minimums per second of storm, far below what runs gave: 6.1 under
+	# TCG about 33 reads and 1 netns cycle a second succeeded (120 s:
+	# 3920 of 5049 reads, 124 of 124 cycles; 30 s: 983 of 1257, 32 of
+	# 32); the debug kernel (KASAN, lockdep) about 2 reads and 0.2
+	# cycles a second (90 s: 177 of 308 reads, 19 of 19 cycles).
+	case $(uname -r) in
+	*-dropmon-debug) rmin=$((STRESS / 6)) nmin=$((STRESS / 30)) ;;
+	*) rmin=$STRESS nmin=$((STRESS / 12)) ;;
+	esac
+	[ $rmin -ge 1 ] || rmin=1
+	[ $nmin -ge 1 ] || nmin=1
+	echo "STRESS seconds=$STRESS reload_cycles=$cycles unload_busy_retries=$busy reads_attempted=$ra reads_ok=$rok netns_attempted=$na netns_ok=$nok flood_sent=$sent"
 	check_eq "stress: $cycles unload/reload cycles under storm, readers and netns churn, none failed" 0 $bad
-	check_match "stress: the storm, the readers and the netns churn all ran" \
-		"^[1-9][0-9]* [1-9][0-9]* [1-9][0-9]*\$" "$sent $(cat /tmp/readers.n) $(cat /tmp/netns.n)"
+	check_match "stress: the storm ran on both CPUs" "^[1-9][0-9]* [1-9][0-9]*\$" "${s0:-none} ${s1:-none}"
+	check_match "stress: reads that succeeded, at least $rmin" '^yes ' \
+		"$([ "$rok" -ge $rmin ] && echo yes) $rok of $ra"
+	check_match "stress: netns cycles that succeeded, at least $nmin" '^yes ' \
+		"$([ "$nok" -ge $nmin ] && echo yes) $nok of $na"
 	check_dmesg stress
 }
 
@@ -731,7 +862,7 @@ t_fault_rotation() {
 	wait_seq totals 1
 	snap totals
 	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
-	dmesg -c >/dev/null
+	dmesg_mark
 	fault_in_module 8 N
 	dmgen udp4 $N $PORT
 	i=0
@@ -747,8 +878,8 @@ t_fault_rotation() {
 	check_eq "faults: rotations that could not allocate kept every count" $N $((after - before))
 	check_match "faults: the worker counted its failed allocations" '^alloc_failures=[1-9]' \
 		"$(grep '^alloc_failures=' $D/status)"
-	check_match "faults: said in dmesg" '^[1-9]' "$(dmesg | grep -c 'dropmon: out of memory')"
-	check_eq "faults: each message said once" "" "$(dmesg | grep -o 'dropmon: out of memory.*' | sort | uniq -d)"
+	check_match "faults: said in dmesg" '^[1-9]' "$(dmesg_since | grep -c 'dropmon: out of memory')"
+	check_eq "faults: each message said once" "" "$(dmesg_since | grep -o 'dropmon: out of memory.*' | sort | uniq -d)"
 	check_eq "faults: rotation invariant" "ok ok" "$(invariant totals)"
 }
 
@@ -765,13 +896,36 @@ t_fault_read() {
 	check_dmesg "faults: rotation and read"
 }
 
+# A kmemleak scan that finds nothing proves nothing unless kmemleak is on,
+# both scans were accepted and the report was read.  A disabled kmemleak
+# refuses "scan" (EPERM) and says so in dmesg.
 kmemleak_check() {
 	K=$F/kmemleak
 	[ -f $K ] || { fail kmemleak "expected $K, saw none"; return; }
-	echo scan >$K
+	check_eq "kmemleak: not disabled (dmesg)" "" "$(dmesg | grep -i 'kmemleak.*disabled' | head -n 3)"
+	{ echo scan >$K; } 2>/tmp/kml.err
+	r1=$?
 	sleep 6
-	echo scan >$K
-	check_eq "kmemleak: no leak after unload" "" "$(cat $K | head -n 20)"
+	{ echo scan >$K; } 2>>/tmp/kml.err
+	r2=$?
+	check_eq "kmemleak: both scans accepted" "rc=0 rc=0 err=" \
+		"rc=$r1 rc=$r2 err=$(tr '\n' ' ' </tmp/kml.err | head -c 200)"
+	# An empty report counts only after scans that ran.
+	if [ "$r1$r2" = 00 ]; then s=scanned; else s=unscanned; fi
+	cat $K >/tmp/kml 2>/tmp/kml.err
+	r3=$?
+	check_eq "kmemleak: no leak after unload" "scanned rc=0 err= report=" \
+		"$s rc=$r3 err=$(head -c 200 /tmp/kml.err) report=$(head -n 20 /tmp/kml)"
+}
+
+# The main suite's scan: the debug kernel has kmemleak and must scan; the
+# distro kernels have none, so nothing runs there.  Returns 0 either way:
+# a failure is a FAIL line.
+t_kmemleak_main() {
+	case $(uname -r) in
+	*-dropmon-debug) kmemleak_check ;;
+	esac
+	return 0
 }
 
 suite_faults() {
@@ -784,7 +938,11 @@ suite_faults() {
 	kmemleak_check
 }
 
+# The demo's colour follows the terminal that make demo runs on (vm.sh
+# passes dmcolor=always or never): in the guest, dropmon-show would see a
+# serial port as a terminal and colour a log.
 suite_demo() {
+	color=$(sed -n 's/.*dmcolor=\([a-z]*\).*/\1/p' /proc/cmdline)
 	load interval_ms=2000
 	for round in 1 2; do
 		snap stats
@@ -797,10 +955,10 @@ suite_demo() {
 		echo "===== interval $round: cat $D/stats ====="
 		cat $D/stats
 		echo "===== interval $round: dropmon-show ====="
-		dropmon-show
+		dropmon-show --color="${color:-never}"
 	done
 	echo "===== dropmon-show --totals ====="
-	dropmon-show --totals
+	dropmon-show --totals --color="${color:-never}"
 	unload
 }
 
@@ -809,29 +967,79 @@ suite_demo() {
 # CPU stays within the 1 MiB budget, also after busy intervals, and the
 # worst case (tables twice during a rotation, the accumulators, both
 # snapshots full) stays under 4 MiB.
+# The status file has no per-CPU figure: table_bytes is the sum over all
+# tables.  CPU 0's growth shows there as the sum rising by at least one
+# table quadrupling (the step a table that lost events takes), and in the
+# stats: more rows of keys that only CPU 0 sends in one interval than its
+# start table can hold.
 suite_memory() {
-	st() { sed -n "s/^$1=//p" $D/status; }
+	st() { sed -n "s/^$1=//p" /tmp/status; }
+	# The named fields of the copy /tmp/status that are not numbers
+	# (missing, empty or garbled), as " name='value'": each check fails
+	# when a field it uses is one of them.
+	nonnum() {
+		for f in "$@"; do
+			case $(st $f) in
+			'' | *[!0-9]*) printf " %s='%s'" "$f" "$(st $f)" ;;
+			esac
+		done
+	}
+	fields="possible_cpus max_keys slot_bytes row_bytes table_bytes accumulator_bytes snapshot_bytes rotations"
 	check_rc "memory: load with defaults" 0 load
+	cat $D/status >/tmp/status
+	check_eq "memory: status at load: every field a number" "" "$(nonnum $fields)"
 	check_eq "memory: possible_cpus" 256 "$(st possible_cpus)"
-	i=0
-	while [ "$(st rotations)" -lt 3 ] && [ $i -lt 300 ]; do
+	# At load every possible CPU has its start share, all tables alike.
+	bad=$(nonnum table_bytes slot_bytes possible_cpus rotations)
+	ok=no slots0=0 tb0=? ncpu=$(st possible_cpus)
+	if [ -z "$bad" ]; then
+		tb0=$(st table_bytes) sb=$(st slot_bytes)
+		if [ "$(st rotations)" = 0 ] && [ "$sb" -gt 0 ] && [ "$ncpu" -gt 0 ] &&
+			[ $((tb0 % ncpu)) = 0 ] && [ "$tb0" -le 1048576 ]; then
+			ok=yes
+			slots0=$((tb0 / ncpu / sb))	# the header is under one slot
+		fi
+	fi
+	check_eq "memory: at load, $ncpu equal start tables within 1 MiB ($tb0 bytes, $slots0 slots each)" \
+		yes "$ok$bad"
+	# Three rotations at the default 5 s: bounded by time, not by a count
+	# of rounds (300 rounds took under 10 s on an idle host).
+	end=$(($(date +%s) + 90))
+	while cat $D/status >/tmp/status && [ -z "$(nonnum rotations)" ] &&
+		[ "$(st rotations)" -lt 3 ] && [ "$(date +%s)" -lt $end ]; do
 		# 40 keys on CPU 0, more than its start share: it grows.
 		dmgen -c 0 -n raw lo 2 0x88b5-0x88dc >/dev/null 2>&1
 		dmgen -c 1 udp6 20 $PORT >/dev/null 2>&1
-		i=$((i + 1))
 	done
+	snap stats
+	cat $D/status >/tmp/status
+	check_eq "memory: status after the traffic: every field a number" "" "$(nonnum $fields)"
 	tb=$(st table_bytes) ab=$(st accumulator_bytes) rb=$(st row_bytes) mk=$(st max_keys)
 	sb=$(st slot_bytes)
-	echo "MEMORY possible_cpus=$(st possible_cpus) table_bytes=$tb accumulator_bytes=$ab snapshot_bytes=$(st snapshot_bytes) row_bytes=$rb slot_bytes=$sb max_keys=$mk"
-	check_match "memory: 256 tables after 3 rotations within the 1 MiB budget ($tb bytes)" yes \
-		"$([ "$(st rotations)" -ge 3 ] && [ "$tb" -le 1048576 ] && [ "$tb" -ge $((256 * 16 * 2 * sb)) ] && echo yes)"
-	worst=$((2 * 1048576 + ab + 2 * (mk * rb + 64)))
-	check_match "memory: worst case 2 x 1 MiB + $ab + 2 x $mk x $rb B = $worst B < 4 MiB" yes \
-		"$([ $worst -lt 4194304 ] && echo yes)"
+	# Rows of the keys only CPU 0 sends (-c 0 pins dmgen, lo delivers on
+	# the sending CPU), in the last interval's snapshot.
+	rows0=$(awk -F'\t' '!/^#/ && $8 ~ /^0x88(b[5-9a-f]|c[0-9a-f]|d[0-9a-c])$/' /tmp/stats | wc -l)
+	echo "MEMORY possible_cpus=$(st possible_cpus) table_bytes_start=$tb0 table_bytes=$tb accumulator_bytes=$ab snapshot_bytes=$(st snapshot_bytes) row_bytes=$rb slot_bytes=$sb max_keys=$mk rotations=$(st rotations) cpu0_rows_last_interval=$rows0 start_slots=$slots0"
+	bad=$(nonnum rotations table_bytes)
+	check_match "memory: 256 tables after 3 rotations within the 1 MiB budget ($tb bytes)" '^yes$' \
+		"$([ -z "$bad" ] && [ "$(st rotations)" -ge 3 ] && [ "$tb" -le 1048576 ] && echo yes)$bad"
+	bad=$(nonnum table_bytes slot_bytes)
+	check_match "memory: the tables grew past the start by at least one table x4 ($tb0 -> $tb bytes)" '^yes$' \
+		"$([ -z "$bad" ] && [ "$slots0" -gt 0 ] && [ "$tb" -ge $((tb0 + 3 * slots0 * sb)) ] && echo yes)$bad"
+	check_match "memory: CPU 0 grows past its start share: $rows0 of its keys in one interval > $((slots0 / 2))" '^yes$' \
+		"$([ "$slots0" -gt 0 ] && [ "$rows0" -gt $((slots0 / 2)) ] && [ "$(invariant stats)" = "ok ok" ] && echo yes)"
+	bad=$(nonnum accumulator_bytes row_bytes max_keys)
+	ok=no worst=?
+	if [ -z "$bad" ] && [ "$ab" -gt 0 ] && [ "$rb" -gt 0 ] && [ "$mk" = 1024 ]; then
+		worst=$((2 * 1048576 + ab + 2 * (mk * rb + 64)))
+		[ $worst -lt 4194304 ] && ok=yes
+	fi
+	check_eq "memory: worst case 2 x 1 MiB + $ab + 2 x $mk x $rb B = $worst B < 4 MiB" yes "$ok$bad"
 	unload
 	check_dmesg memory
 }
 
+: >$CHECKS
 case "$1" in
 main) suite_main ;;
 memory) suite_memory ;;
@@ -842,5 +1050,6 @@ accounting) suite_accounting ;;
 faults) suite_faults ;;
 bench) sh /bench.sh ;;
 demo) suite_demo ;;
-*) fail suite "expected main, parallel or demo, saw '$1'" ;;
+*) fail suite "expected main, memory, parallel, smoke, stress, accounting, faults, bench or demo, saw '$1'" ;;
 esac
+suite_done "$1"

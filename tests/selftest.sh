@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The harness tests itself: faults planted in copies of its own pieces
+# must make it fail, loudly.  One PASS/FAIL line per planted fault:
+#   - guest suites (tests/vm.sh on 6.1, the short "parallel" suite): an
+#     `exit 0` after the first check, a shell syntax error, and a kernel
+#     WARNING written after the suite's last check each fail the boot;
+#   - the test command's steps (dm_step): a step that exits 0 with fewer
+#     PASS lines than its minimum, or none, fails;
+#   - a command that fails without a check of its own under dm_strict
+#     names itself, its file and line, and exits 2;
+#   - apt-get installing a package that does not exist shows apt's own
+#     reason and says what failed.
+#
+#   tests/selftest.sh
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# --- planted faults in the guest suite ------------------------------------
+# plant NAME SED-SCRIPT WANTED-FAIL-ERE: boot 6.1 with suite.sh edited by
+# SED-SCRIPT; vm.sh must exit 1 and say WANTED-FAIL-ERE in a FAIL line.
+plant() {
+	local name=$1 script=$2 want=$3 rc saw
+	sed "$script" "$here/guest/suite.sh" >"$T/$name.sh"
+	if cmp -s "$here/guest/suite.sh" "$T/$name.sh"; then
+		fail "selftest: plant $name" "the sed script to change suite.sh" "no change"
+		return
+	fi
+	DROPMON_SUITE_FILE=$T/$name.sh "$here/vm.sh" 6.1 parallel multi >"$T/$name.out" 2>&1
+	rc=$?
+	saw=$(grep -E 'FAIL: ' "$T/$name.out" | grep -E -- "$want" | head -n 1)
+	if [ "$rc" = 1 ] && [ -n "$saw" ]; then
+		pass "selftest: $name fails the boot: ${saw#*FAIL: }"
+	else
+		fail "selftest: $name" "exit 1 and a FAIL line matching /$want/" \
+			"exit $rc: $(grep -E 'FAIL|error' "$T/$name.out" | head -n 3 | oneline)"
+	fi
+}
+
+plant "an exit 0 after the first check" \
+	's/^\tcheck_rc "load" 0 load interval_ms=500$/&\n\texit 0/' \
+	"expected the suite's done line|expected at least [0-9]+ PASS lines"
+plant "a shell syntax error" \
+	's/^suite_parallel() {$/&\n\tif then fi/' \
+	"expected the suite to exit 0, saw 'DROPMON-GUEST-END rc=2'"
+plant "a WARNING after the last check" \
+	's/^suite_done "\$1"$/suite_done "$1"\nrc=$?\necho "<4>WARNING: planted by tests\/selftest.sh" >\/dev\/kmsg\nexit $rc/' \
+	"console: expected no oops.*WARNING: planted by tests/selftest.sh"
+plant "a suite that makes fewer checks than its minimum" \
+	's/^\tcheck_eq "parallel: invariant"/\t: /' \
+	"expected at least [0-9]+ (checks|PASS lines)"
+
+# --- the test command's steps ---------------------------------------------
+DM_RUN_LOG=$T/run.log
+: >"$DM_RUN_LOG"
+step_fails() {	# NAME MIN CMD...: dm_step must add a FAIL line
+	local name=$1 out
+	out=$(dm_step "$@" 2>/dev/null | grep 'FAIL: ')
+	if [ -n "$out" ]; then
+		pass "selftest: dm_step fails $name: ${out#FAIL: }"
+	else
+		fail "selftest: dm_step $name" "a FAIL line" "none"
+	fi
+}
+step_fails "a step that prints nothing and exits 0" 1 true
+step_fails "a step that stops after 2 of its 3 checks" 3 printf 'PASS: a\nPASS: b\n'
+step_fails "a step that exits 1 without a FAIL line" 0 sh -c 'echo PASS: a; exit 1'
+out=$(dm_step "a step that meets its minimum" 2 printf 'PASS: a\nPASS: b\n' 2>/dev/null | grep -c 'FAIL: ')
+check "selftest: dm_step passes a step that meets its minimum" 0 "$out"
+
+# --- a command that fails unchecked under dm_strict -------------------------
+cat >"$T/strict.sh" <<EOF
+#!/bin/bash
+. "$here/lib.sh"
+dm_strict
+pick() { x=\$(false); echo "never reached"; }
+pick
+EOF
+bash "$T/strict.sh" >"$T/strict.out" 2>&1
+rc=$?
+check "selftest: dm_strict: an unchecked failure exits 2" 2 "$rc"
+check "selftest: dm_strict: it names the command, file and line" 1 \
+	"$(grep -cF "error: \`false\` exited 1 at $T/strict.sh:4 <- $T/strict.sh:5" "$T/strict.out")"
+check "selftest: dm_strict: and says what to do" 1 "$(grep -c 'rerun with `bash -x' "$T/strict.out")"
+check "selftest: dm_strict: and runs nothing after it" 0 "$(grep -c 'never reached' "$T/strict.out")"
+
+# --- apt-get's own reason ---------------------------------------------------
+(dm_apt_install dropmon-no-such-package) >"$T/apt.out" 2>&1
+rc=$?
+check "selftest: apt: a package that does not exist stops with exit 2" 2 "$rc"
+check "selftest: apt: apt's own reason is shown" 1 \
+	"$(grep -c 'E: Unable to locate package dropmon-no-such-package' "$T/apt.out")"
+check "selftest: apt: the message says what failed and what to do" 1 \
+	"$(grep -c 'error: apt-get install dropmon-no-such-package failed (exit 100, .*); fix' "$T/apt.out")"
+exit $failed
