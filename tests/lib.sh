@@ -84,8 +84,14 @@ dm_apt_run() {	# RUNNER WHAT apt-get-args...
 	local run=$1 what=$2 log rc=0
 	shift 2
 	log=$(mktemp)
-	$run env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q "$@" \
-		>"$log" 2>&1 || rc=$?
+	mkdir -p "$DROPMON_CACHE"
+	# One apt-get of the harness at a time: a second `apt-get update`
+	# would not wait for the lists lock, and apt-cache would read lists
+	# half rewritten.
+	(
+		flock -w 900 9 || { echo "E: waited 900 s for $DROPMON_CACHE/.apt.lock"; exit 100; }
+		$run env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q "$@"
+	) 9>"$DROPMON_CACHE/.apt.lock" >"$log" 2>&1 || rc=$?
 	if [ $rc != 0 ]; then
 		printf '[dropmon] apt-get %s: its last lines:\n' "$*" >&2
 		tail -n 15 "$log" | sed 's/^/    /' >&2
@@ -143,6 +149,7 @@ dm_headers_install() {	# KREL [RUNNER]
 	local run=${2:-} args
 	$run dpkg-query -W -f='${Status}' "linux-headers-$1" 2>/dev/null | grep -q 'install ok installed' &&
 		return 0
+	[ -n "$run" ] || dm_apt_update
 	args=$(dm_apt_exact "$run" "linux-headers-$1") || exit 2
 	dm_log "installing $(echo $args)${run:+ in the chroot}"
 	dm_apt_run "$run" "install linux-headers-$1" install -y --no-install-recommends $args
@@ -166,6 +173,7 @@ dm_suite_min() {
 	accounting) echo 8 ;;
 	faults) echo 17 ;;
 	memory) echo 12 ;;
+	selftest) echo 8 ;;
 	demo | bench) echo 2 ;;
 	*) echo 1 ;;
 	esac
@@ -246,7 +254,6 @@ dm_kernel_prepare() {
 		fi
 		[ -f "$DROPMON_CHROOT$KBUILD/Makefile" ] || dm_die "$KBUILD is missing in the chroot"
 	else
-		dm_apt_update
 		dm_headers_install "$KREL"
 		[ -f "$KBUILD/Makefile" ] || dm_die "$KBUILD is missing after installing linux-headers-$KREL"
 	fi

@@ -6,12 +6,18 @@
 #   - guest suites (tests/vm.sh on 6.1, the short "parallel" suite): an
 #     `exit 0` after the first check, a shell syntax error, and a kernel
 #     WARNING written after the suite's last check each fail the boot;
+#   - the suite's own checkers (the guest's "selftest" suite): an empty
+#     snapshot, one without its header or with a drop missing from its sum,
+#     a missing kmemleak and commands that fail each make a check FAIL;
 #   - the test command's steps (dm_step): a step that exits 0 with fewer
 #     PASS lines than its minimum, or none, fails;
 #   - a command that fails without a check of its own under dm_strict
 #     names itself, its file and line, and exits 2;
 #   - apt-get installing a package that does not exist shows apt's own
-#     reason and says what failed.
+#     reason and says what failed;
+#   - in scratch copies of the checkout: a style fault checkpatch reports
+#     and a lint build without sparse fail tests/lint.sh; a wall clock 2 s
+#     off and a changed parser message fail the unit tests.
 #
 #   tests/selftest.sh
 set -uo pipefail
@@ -55,6 +61,63 @@ plant "a WARNING after the last check" \
 plant "a suite that makes fewer checks than its minimum" \
 	's/^\tcheck_eq "parallel: invariant"/\t: /' \
 	"expected at least [0-9]+ (checks|PASS lines)"
+
+# The suite's own checks against planted inputs, in the guest.
+"$here/vm.sh" 6.1 selftest single || failed=1
+
+# --- planted faults in the static checks and the unit tests ---------------
+# A scratch copy of the checkout with one fault planted by a sed script.
+scratch() {	# NAME FILE SED-SCRIPT: prints the copy's directory
+	local d=$T/tree-$1
+	mkdir -p "$d"
+	(cd "$DROPMON_TOP" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) |
+		tar -C "$d" -xf - || dm_die "cannot copy the checkout to $d"
+	sed -i "$3" "$d/$2"
+	if cmp -s "$DROPMON_TOP/$2" "$d/$2"; then
+		echo "the sed script '$3' did not change $2" >&2
+		return 1
+	fi
+	echo "$d"
+}
+# expect_fail NAME WANTED-FAIL-ERE CMD...: CMD must exit non-zero with a
+# FAIL line matching WANTED-FAIL-ERE.
+expect_fail() {
+	local name=$1 want=$2 rc saw
+	shift 2
+	"$@" >"$T/plant.out" 2>&1
+	rc=$?
+	saw=$(grep -E 'FAIL: ' "$T/plant.out" | grep -E -- "$want" | head -n 1)
+	if [ "$rc" != 0 ] && [ -n "$saw" ]; then
+		pass "selftest: $name fails: ${saw#*FAIL: }"
+	else
+		fail "selftest: $name" "a non-zero exit and a FAIL line matching /$want/" \
+			"exit $rc: $(grep -E 'FAIL|error' "$T/plant.out" | head -n 3 | oneline)"
+	fi
+}
+
+# checkpatch's findings, and a build in which sparse never ran.
+if d=$(scratch style module/table.h 's|^#endif /\* DROPMON_TABLE_H \*/$|& |'); then
+	expect_fail "a style fault checkpatch reports" "checkpatch --strict clean: module/table.h" \
+		"$d/tests/lint.sh" 6.1
+else
+	fail "selftest: plant a style fault" "a changed module/table.h" "no change"
+fi
+if d=$(scratch nosparse tests/lint.sh 's/ W=1 C=2 CHECK=/ W=1 CHECK=/'); then
+	expect_fail "a lint build without sparse" "sparse checked every module/\*\.c" "$d/tests/lint.sh" 6.1
+else
+	fail "selftest: plant a lint build without sparse" "a changed tests/lint.sh" "no change"
+fi
+# The unit tests' expectations come from the test, not from the code.
+if d=$(scratch clock tools/show.c 's/^\t       (rt.tv_nsec - bt.tv_nsec);$/\t       (rt.tv_nsec - bt.tv_nsec) + 2000000000LL;/'); then
+	expect_fail "a wall clock 2 s off in dropmon-show" "table time" make -s -C "$d/tools" check
+else
+	fail "selftest: plant a wall clock 2 s off" "a changed tools/show.c" "no change"
+fi
+if d=$(scratch message tools/stats.c "s/start with '# dropmon ')/start with '# dropmon')/"); then
+	expect_fail "a changed parser message" "bad-magic.stats stderr" make -s -C "$d/tools" check
+else
+	fail "selftest: plant a changed parser message" "a changed tools/stats.c" "no change"
+fi
 
 # --- the test command's steps ---------------------------------------------
 DM_RUN_LOG=$T/run.log

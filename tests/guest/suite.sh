@@ -11,6 +11,7 @@
 #   sh /suite.sh faults     allocation failures in load, rotation and reads
 #   sh /suite.sh memory     256 possible CPUs: the memory budget (possible_cpus=256)
 #   sh /suite.sh demo       the demo's output, no checks
+#   sh /suite.sh selftest   planted inputs that the suite's own checks must fail
 
 D=/sys/kernel/debug/dropmon
 KO=/lib/modules/dropmon.ko
@@ -962,6 +963,31 @@ suite_demo() {
 	unload
 }
 
+# --- the checks' own checks ----------------------------------------------
+# Planted inputs that each must make a check of this file FAIL: an empty
+# snapshot, a snapshot without its header, a kmemleak that is not there
+# (no distro kernel has one), a command that exits 1.  Each runs in a
+# subshell with its own record of checks, so its FAIL is not the suite's.
+planted() {	# name ERE command...: the command's output must match ERE
+	pname=$1 pre=$2
+	shift 2
+	got=$(CHECKS=/tmp/planted.checks; "$@" 2>&1)
+	check_match "selftest: $pname" "$pre" "$got"
+}
+suite_selftest() {
+	: >/tmp/empty
+	planted "invariant_of an empty file is not ok" '^noheader$' invariant_of /tmp/empty
+	printf '5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n' >/tmp/nohdr
+	planted "invariant_of rows without a header is not ok" '^noheader$' invariant_of /tmp/nohdr
+	printf '# dropmon format=1 seq=1 interval_ms=1 start_ns=1 end_ns=2 keys=1 drops=6 lost=0\n# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n' >/tmp/badsum
+	planted "invariant_of a sum that misses a drop is not ok" '^sum=5\+lost=0!=drops=6 ok$' invariant_of /tmp/badsum
+	if [ ! -e /sys/kernel/debug/kmemleak ]; then
+		planted "kmemleak_check fails where kmemleak is missing" '^FAIL: kmemleak' kmemleak_check
+	fi
+	planted "out_ok fails a command that exits 1" '^FAIL: planted: exit 0' out_ok planted false
+	planted "check_rc fails a wrong exit status" '^FAIL: planted' check_rc planted 0 false
+}
+
 # --- memory with default parameters on a host of many CPUs ---------------
 # Booted with possible_cpus=256 (2 of them online): one table per possible
 # CPU stays within the 1 MiB budget, also after busy intervals, and the
@@ -1050,6 +1076,7 @@ accounting) suite_accounting ;;
 faults) suite_faults ;;
 bench) sh /bench.sh ;;
 demo) suite_demo ;;
-*) fail suite "expected main, memory, parallel, smoke, stress, accounting, faults, bench or demo, saw '$1'" ;;
+selftest) suite_selftest ;;
+*) fail suite "expected main, memory, parallel, smoke, stress, accounting, faults, selftest, bench or demo, saw '$1'" ;;
 esac
 suite_done "$1"
