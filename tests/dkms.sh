@@ -40,20 +40,6 @@ dkms_source() {
 			"$DROPMON_TOP/dkms.conf" "$dst/"
 }
 
-# The name DKMS must give the installed module: compressed as the
-# kernel's own modules are, which the headers' .config says.
-expected_ko() {	# CONFIG
-	if grep -qx 'CONFIG_MODULE_COMPRESS_XZ=y' "$1"; then
-		echo dropmon.ko.xz
-	elif grep -qx 'CONFIG_MODULE_COMPRESS_GZIP=y' "$1"; then
-		echo dropmon.ko.gz
-	elif grep -qx 'CONFIG_MODULE_COMPRESS_ZSTD=y' "$1"; then
-		echo dropmon.ko.zst
-	else
-		echo dropmon.ko
-	fi
-}
-
 leftovers() {	# ROOT KREL
 	{
 		find "$1/lib/modules/$2" -name 'dropmon.ko*' 2>/dev/null
@@ -110,7 +96,7 @@ dkms_kernel() {
 	# compresses its modules with xz, so there it is dropmon.ko.xz.
 	config=$root$KBUILD/.config
 	if [ -f "$config" ]; then
-		want=$(expected_ko "$config")
+		want=$(dm_expected_ko "$config")
 	else
 		fail "dkms $k: kernel config" "$KBUILD/.config" none
 		want=unknown

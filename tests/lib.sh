@@ -290,6 +290,20 @@ dm_kernel_prepare() {
 	export KREL KBUILD KROOT KIMG KMODS KCHROOT
 }
 
+# The name DKMS must give the installed module for the kernel whose
+# headers' .config is $1: compressed as the kernel's own modules are.
+dm_expected_ko() {	# CONFIG
+	if grep -qx 'CONFIG_MODULE_COMPRESS_XZ=y' "$1"; then
+		echo dropmon.ko.xz
+	elif grep -qx 'CONFIG_MODULE_COMPRESS_GZIP=y' "$1"; then
+		echo dropmon.ko.gz
+	elif grep -qx 'CONFIG_MODULE_COMPRESS_ZSTD=y' "$1"; then
+		echo dropmon.ko.zst
+	else
+		echo dropmon.ko
+	fi
+}
+
 # A fresh copy of the module's sources for kernel $KREL, in a place the
 # build can see: $DROPMON_TOP/build/NAME, or inside the chroot.
 # Prints the directory (as this machine sees it).

@@ -110,21 +110,6 @@ verify_gone() {
 	done
 }
 
-# The name DKMS must give the module for kernel $1: compressed as the
-# kernel's own modules are, which its headers' .config says.
-expected_ko() {
-	local c=/usr/src/linux-headers-$1/.config
-	if grep -qx 'CONFIG_MODULE_COMPRESS_XZ=y' "$c"; then
-		echo dropmon.ko.xz
-	elif grep -qx 'CONFIG_MODULE_COMPRESS_GZIP=y' "$c"; then
-		echo dropmon.ko.gz
-	elif grep -qx 'CONFIG_MODULE_COMPRESS_ZSTD=y' "$c"; then
-		echo dropmon.ko.zst
-	else
-		echo dropmon.ko
-	fi
-}
-
 # DKMS installed dropmon for kernel $1: status, and one module file of
 # the expected name wherever under /lib/modules/$1 DKMS put it (the VM
 # smoke suite checks the place).  Prints the module's path.
@@ -132,7 +117,7 @@ dkms_installed_ko() {
 	local rel=$1 f
 	dkms status -m dropmon -v "$ver" -k "$rel" 2>/dev/null | grep -q ': installed' || return 1
 	f=$(find "/lib/modules/$rel" -name 'dropmon.ko*' 2>/dev/null)
-	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] && [ "${f##*/}" = "$(expected_ko "$rel")" ] || return 1
+	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] && [ "${f##*/}" = "$(dm_expected_ko "/usr/src/linux-headers-$rel/.config")" ] || return 1
 	echo "$f"
 }
 
@@ -142,7 +127,7 @@ dkms_why() {
 	status=$(dkms status -m dropmon -v "$ver" -k "$rel" 2>&1 | oneline)
 	err=$(grep -m1 -iE 'error|dropmon:' "/var/lib/dkms/dropmon/$ver/build/make.log" 2>/dev/null)
 	found=$(find "/lib/modules/$rel" -name 'dropmon.ko*' 2>/dev/null | oneline)
-	echo "dkms status '${status:-none}', expected one $(expected_ko "$rel") under /lib/modules/$rel, found '${found:-none}'${err:+; make.log: $err}"
+	echo "dkms status '${status:-none}', expected one $(dm_expected_ko "/usr/src/linux-headers-$rel/.config") under /lib/modules/$rel, found '${found:-none}'${err:+; make.log: $err}"
 }
 
 # --- 1. build the packages ---------------------------------------------------
@@ -267,7 +252,7 @@ if [ -f "$T/$dkms_deb" ] && [ -f "$T/$tools_deb" ]; then
 			pass "dropmon-dkms: dkms installed dropmon for $rel (${ko##*/})"
 		else
 			fail "dropmon-dkms: dkms installed dropmon for $rel" \
-				"installed, /lib/modules/$rel/updates/dkms/$(expected_ko "$rel")" "$(dkms_why "$rel")"
+				"installed, /lib/modules/$rel/updates/dkms/$(dm_expected_ko "/usr/src/linux-headers-$rel/.config")" "$(dkms_why "$rel")"
 		fi
 	done
 
