@@ -45,7 +45,14 @@ dm_step() {	# NAME MIN CMD...
 	fi
 }
 oneline() { tr '\n' ' ' | sed 's/  */ /g; s/ $//'; }
-dm_die() { printf '[dropmon] error: %s\n' "$*" >&2; exit 2; }
+# In a subshell (a command substitution) it exits 97, which dm_on_err
+# takes as "already said why"; callers without dm_strict check for it
+# with `|| exit 2`.
+dm_die() {
+	printf '[dropmon] error: %s\n' "$*" >&2
+	[ "$BASH_SUBSHELL" = 0 ] || exit 97
+	exit 2
+}
 
 # A script that stops at its first failure calls dm_strict.  Every check
 # that can fail for a known reason has its own dm_die naming the cause and
@@ -66,8 +73,10 @@ dm_on_err() {	# RC COMMAND
 	printf '[dropmon] error: `%s` exited %s at %s\n' "$2" "$1" "$where" >&2
 	printf '[dropmon] nothing checked that command, so this is a harness bug: rerun with `bash -x %s` to see why it failed, and add a check with a message there\n' \
 		"${0#"$DROPMON_TOP/"}" >&2
+	# On stderr, so that no command substitution can swallow it; the
+	# test command's steps read both.
 	if [ -n "${DM_ERR_TAG:-}" ]; then
-		echo "[$DM_ERR_TAG] FAIL: harness: expected \`$2\` to succeed, saw exit $1 at $where"
+		echo "[$DM_ERR_TAG] FAIL: harness: expected \`$2\` to succeed, saw exit $1 at $where" >&2
 	fi
 	[ "$BASH_SUBSHELL" = 0 ] || exit 97
 	exit 2
@@ -90,7 +99,7 @@ dm_apt_run() {	# RUNNER WHAT apt-get-args...
 	# half rewritten.
 	(
 		flock -w 900 9 || { echo "E: waited 900 s for $DROPMON_CACHE/.apt.lock"; exit 100; }
-		$run env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q "$@"
+		$run env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q "$@" 9>&-
 	) 9>"$DROPMON_CACHE/.apt.lock" >"$log" 2>&1 || rc=$?
 	if [ $rc != 0 ]; then
 		printf '[dropmon] apt-get %s: its last lines:\n' "$*" >&2
@@ -102,8 +111,10 @@ dm_apt_run() {	# RUNNER WHAT apt-get-args...
 }
 
 dm_apt_updated=
+# DM_APT_UPDATED=1 in the environment: the test command updated the lists
+# at its start, for every step.
 dm_apt_update() {
-	[ -n "$dm_apt_updated" ] && return 0
+	[ -n "$dm_apt_updated" ] || [ -n "${DM_APT_UPDATED:-}" ] && return 0
 	dm_apt_run "" update update
 	dm_apt_updated=1
 }
@@ -122,24 +133,43 @@ dm_apt_install() {
 	dm_apt_run "" "install ${missing[*]}" install -y --no-install-recommends "${missing[@]}"
 }
 
-# PKG=VERSION for package $2's candidate and for each of its dependencies
-# that asks for a version the archive has, as arguments to apt-get install
-# ($1: "" for this machine, dm_chroot_run for the chroot).  Named
-# exactly, the build packages of a new Debian ABI (linux-kbuild-*,
-# linux-headers-*-common) replace the previous ABI's even where the pin at
-# priority 50 would keep what is installed.
+# PKG=VERSION for package $2's candidate and for each of its versioned
+# dependencies whose apt candidate does not satisfy them, as arguments to
+# apt-get install ($1: "" for this machine, dm_chroot_run for the chroot).
+# Named exactly, the build packages of a new Debian ABI (linux-kbuild-*)
+# replace the previous ABI's even where the pin at priority 50 would keep
+# what is installed.
 dm_apt_exact() {	# RUNNER PKG
-	local run=$1 pkg=$2 ver name want
-	ver=$($run apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+	local run=$1 pkg=$2 ver deps name op want have v pick
+	ver=$({ $run apt-cache show --no-all-versions "$pkg" 2>/dev/null || :; } |
+		sed -n 's/^Version: //p' | head -n 1)
 	[ -n "$ver" ] || dm_die "apt knows no package $pkg; run apt-get update, or check the suites in /etc/apt/sources.list.d"
 	echo "$pkg=$ver"
-	$run apt-cache show "$pkg=$ver" 2>/dev/null | sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
-		sed -n 's/^ *\([^ |]*\) (\(=\|>=\) \([^)]*\))$/\1 \3/p' |
-		while read -r name want; do
-			if $run apt-cache madison "$name" 2>/dev/null |
-				awk -F' *[|] *' -v v="$want" '$2 == v { f = 1 } END { exit !f }'; then
-				echo "$name=$want"
+	deps=$({ $run apt-cache show "$pkg=$ver" 2>/dev/null || :; } | sed -n 's/^Depends: //p' | head -n 1)
+	# Alternatives (a | b) are left to apt; so are names with an
+	# architecture qualifier, and << constraints.
+	echo "$deps" | tr ',' '\n' |
+		sed -n 's/^ *\([a-z0-9][a-z0-9.+-]*\) (\(=\|>=\) \([^)]*\)) *$/\1 \2 \3/p' |
+		while read -r name op want; do
+			# apt's own choice stands where it satisfies the dependency
+			# (what is installed, or the pinned suites' newest): naming
+			# a version would only pull one from a suite pinned at 50.
+			have=$({ $run apt-cache policy "$name" 2>/dev/null || :; } | sed -n 's/^ *Candidate: //p')
+			if [ -n "$have" ] && [ "$have" != "(none)" ] &&
+				dpkg --compare-versions "$have" "$op" "$want"; then
+				continue
 			fi
+			# Else the oldest version the archive has that satisfies it:
+			# the build package of the same ABI (a rebuild where that one
+			# is gone).
+			pick=
+			for v in $({ $run apt-cache madison "$name" 2>/dev/null || :; } | awk -F' *[|] *' '{ print $2 }'); do
+				if dpkg --compare-versions "$v" "$op" "$want" &&
+					{ [ -z "$pick" ] || dpkg --compare-versions "$v" lt "$pick"; }; then
+					pick=$v
+				fi
+			done
+			if [ -n "$pick" ]; then echo "$name=$pick"; fi
 		done
 }
 
@@ -149,7 +179,6 @@ dm_headers_install() {	# KREL [RUNNER]
 	local run=${2:-} args
 	$run dpkg-query -W -f='${Status}' "linux-headers-$1" 2>/dev/null | grep -q 'install ok installed' &&
 		return 0
-	[ -n "$run" ] || dm_apt_update
 	args=$(dm_apt_exact "$run" "linux-headers-$1") || exit 2
 	dm_log "installing $(echo $args)${run:+ in the chroot}"
 	dm_apt_run "$run" "install linux-headers-$1" install -y --no-install-recommends $args
@@ -196,7 +225,7 @@ dm_kernel_source() {
 dm_kernel_in_chroot() { [ "$1" = 7 ]; }
 
 dm_kernel_release_lookup() {
-	apt-cache show "$1" 2>/dev/null |
+	{ apt-cache show "$1" 2>/dev/null || :; } |
 		sed -n 's/^Depends:.*linux-headers-\([0-9][^ ,]*\).*/\1/p' | head -n 1
 }
 
@@ -210,13 +239,8 @@ dm_kernel_release() {
 		echo "$DK_REL"
 		return 0
 	fi
-	src=$(dm_kernel_source "$1")
-	case "$1" in 5.10 | 7) dm_extra_suites ;; esac
+	src=$(dm_kernel_source "$1") || exit 2
 	rel=$(dm_kernel_release_lookup "$src")
-	if [ -z "$rel" ]; then
-		dm_apt_update
-		rel=$(dm_kernel_release_lookup "$src")
-	fi
 	[ -n "$rel" ] || rel=$(dm_kernel_release_lookup "${src%/*}")
 	[ -n "$rel" ] || dm_die "no package ${src%/*} in ${src#*/} in the apt sources"
 	echo "$rel"
@@ -242,6 +266,10 @@ dm_kernel_prepare() {
 		export KREL KBUILD KROOT KIMG KMODS KCHROOT
 		return 0
 	fi
+	# The lists are brought up to date once per run before the lookup,
+	# so that the harness follows the ABI Debian publishes today.
+	case "$1" in 5.10 | 7) dm_extra_suites ;; esac
+	dm_apt_update
 	KREL=$(dm_kernel_release "$1") || exit 2
 	KBUILD=/usr/src/linux-headers-$KREL
 	KCHROOT=
@@ -351,15 +379,12 @@ dm_checkpatch() {
 # priority 50, so that nothing installed from bookworm is ever upgraded
 # from them.  No archive host name is written anywhere but /etc/apt.
 dm_extra_suites() {
-	local src=/etc/apt/sources.list.d/debian.sources
 	local list=/etc/apt/sources.list.d/dropmon-extra.sources
 	local pin=/etc/apt/preferences.d/dropmon-extra
 	local uri suri s
 	[ -f "$list" ] && [ -f "$pin" ] && return 0
-	[ -f "$src" ] || dm_die "$src is missing; cannot derive the extra apt suites"
-	uri=$(awk '/^URIs:/ { print $2; exit }' "$src")
-	suri=$(awk '/^URIs:/ { u = $2 } /^Suites:.*-security/ { print u; exit }' "$src")
-	[ -n "$uri" ] || dm_die "no URIs: line in $src"
+	uri=$(dm_archive_uri) || exit 2
+	suri=$(dm_apt_suites | awk '$2 == "bookworm-security" { print $1; exit }')
 	{
 		printf 'Types: deb\nURIs: %s\nSuites: bullseye trixie trixie-backports\n' "$uri"
 		printf 'Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
@@ -367,18 +392,55 @@ dm_extra_suites() {
 			printf '\nTypes: deb\nURIs: %s\nSuites: bullseye-security\n' "$suri"
 			printf 'Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
 		fi
-	} >"$list.tmp"
+	} >"$list.tmp" || dm_die "cannot write $list.tmp"
 	for s in bullseye bullseye-security trixie trixie-backports; do
 		printf 'Package: *\nPin: release n=%s\nPin-Priority: 50\n\n' "$s"
-	done >"$pin"
-	mv "$list.tmp" "$list"
-	dm_apt_updated=
-	dm_apt_update
+	done >"$pin" || dm_die "cannot write $pin"
+	mv "$list.tmp" "$list" || dm_die "cannot write $list"
+	# New suites: update now, whatever was updated before.
+	dm_apt_run "" update update
+	dm_apt_updated=1
 }
 
-# The archive URI of this machine's main suite, for debootstrap.
+# "URI SUITE" for every deb suite of this machine's apt sources, from
+# deb822 .sources files and one-line sources.list files alike (a machine
+# installed from Debian's installer may have either).  DM_APT_SOURCES
+# names other files (tests/selftest.sh).
+dm_apt_suites() {
+	local f
+	for f in ${DM_APT_SOURCES:-/etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources}; do
+		[ -f "$f" ] || continue
+		case "${f##*/}" in dropmon-*) continue ;; esac
+		case "$f" in
+		*.sources)
+			awk 'function flush(i, j) {
+				if (types ~ /(^|[ \t])deb([ \t]|$)/ && enabled != "no")
+					for (i = 1; i <= nu; i++) for (j = 1; j <= ns; j++) print u[i], su[j]
+				nu = ns = 0; types = enabled = ""
+			}
+			/^[ \t]*$/ { flush(); next }
+			/^#/ { next }
+			tolower($1) == "types:" { types = $0 }
+			tolower($1) == "uris:" { nu = 0; for (i = 2; i <= NF; i++) u[++nu] = $i }
+			tolower($1) == "suites:" { ns = 0; for (i = 2; i <= NF; i++) su[++ns] = $i }
+			tolower($1) == "enabled:" { enabled = tolower($2) }
+			END { flush() }' "$f"
+			;;
+		*)
+			awk '$1 == "deb" { i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/ && i < NF) i++; i++ }
+				print $i, $(i + 1) }' "$f"
+			;;
+		esac
+	done
+}
+
+# The archive URI of this machine's bookworm suite, for debootstrap and
+# the extra suites.
 dm_archive_uri() {
-	awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources
+	local uri
+	uri=$(dm_apt_suites | awk '$2 == "bookworm" { print $1; exit }')
+	[ -n "$uri" ] || dm_die "no bookworm suite in the apt sources (/etc/apt/sources.list or /etc/apt/sources.list.d/); add Debian's bookworm archive there"
+	echo "$uri"
 }
 
 # A trixie chroot with gcc-14 for the 7.x headers, which need trixie's
@@ -388,7 +450,7 @@ dm_chroot() {
 	local c=$DROPMON_CHROOT uri
 	if [ ! -f "$c/.dropmon-ready" ]; then
 		dm_apt_install debootstrap
-		uri=$(dm_archive_uri)
+		uri=$(dm_archive_uri) || exit 2
 		dm_log "creating a trixie chroot in $c (debootstrap, a few minutes, once)"
 		rm -rf "$c"
 		debootstrap --variant=minbase \
@@ -405,12 +467,11 @@ dm_chroot() {
 
 # Run a command in the chroot with /proc and /dev mounted (objtool needs them).
 dm_chroot_run() {
-	local c=$DROPMON_CHROOT rc
-	mountpoint -q "$c/proc" || mount -t proc proc "$c/proc"
-	mountpoint -q "$c/dev" || mount --bind /dev "$c/dev"
+	local c=$DROPMON_CHROOT rc=0
+	mountpoint -q "$c/proc" || mount -t proc proc "$c/proc" || dm_die "cannot mount /proc in $c"
+	mountpoint -q "$c/dev" || mount --bind /dev "$c/dev" || dm_die "cannot bind /dev into $c"
 	chroot "$c" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-		DEBIAN_FRONTEND=noninteractive "$@"
-	rc=$?
+		DEBIAN_FRONTEND=noninteractive "$@" || rc=$?
 	umount "$c/dev" "$c/proc" 2>/dev/null
 	return $rc
 }

@@ -79,7 +79,7 @@ restore_host() {
 	rm -rf "$T"
 }
 
-T=$(mktemp -d)
+T=$(mktemp -d) || dm_die "mktemp -d failed; is ${TMPDIR:-/tmp} there and writable?"
 chmod 0755 "$T" # apt reads the local .debs as _apt
 trap restore_host EXIT
 if [ -n "$(dkms status -m dropmon 2>/dev/null)" ] || ls -d /usr/src/dropmon-* >/dev/null 2>&1 ||

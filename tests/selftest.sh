@@ -5,7 +5,8 @@
 # must make it fail, loudly.  One PASS/FAIL line per planted fault:
 #   - guest suites (tests/vm.sh on 6.1, the short "parallel" suite): an
 #     `exit 0` after the first check, a shell syntax error, and a kernel
-#     WARNING written after the suite's last check each fail the boot;
+#     WARNING written after the suite's last check (the console) or before
+#     it (the suite's own dmesg check) each fail the boot;
 #   - the suite's own checkers (the guest's "selftest" suite): an empty
 #     snapshot, one without its header or with a drop missing from its sum,
 #     a missing kmemleak and commands that fail each make a check FAIL;
@@ -15,6 +16,7 @@
 #     names itself, its file and line, and exits 2;
 #   - apt-get installing a package that does not exist shows apt's own
 #     reason and says what failed;
+#   - apt sources in one-line and deb822 files are both understood;
 #   - in scratch copies of the checkout: a style fault checkpatch reports
 #     and a lint build without sparse fail tests/lint.sh; a wall clock 2 s
 #     off and a changed parser message fail the unit tests.
@@ -25,7 +27,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-T=$(mktemp -d)
+T=$(mktemp -d) || dm_die "mktemp -d failed; is ${TMPDIR:-/tmp} there and writable?"
 trap 'rm -rf "$T"' EXIT
 
 # --- planted faults in the guest suite ------------------------------------
@@ -58,6 +60,9 @@ plant "a shell syntax error" \
 plant "a WARNING after the last check" \
 	's/^suite_done "\$1"$/suite_done "$1"\nrc=$?\necho "<4>WARNING: planted by tests\/selftest.sh" >\/dev\/kmsg\nexit $rc/' \
 	"console: expected no oops.*WARNING: planted by tests/selftest.sh"
+plant "a WARNING before the suite's last dmesg check" \
+	's/^suite_done() {.*$/&\n\techo "<4>WARNING: planted by tests\/selftest.sh" >\/dev\/kmsg/' \
+	"end of suite: dmesg clean: expected '', saw '.*WARNING: planted by tests/selftest.sh"
 plant "a suite that makes fewer checks than its minimum" \
 	's/^\tcheck_eq "parallel: invariant"/\t: /' \
 	"expected at least [0-9]+ (checks|PASS lines)"
@@ -154,11 +159,26 @@ check "selftest: dm_strict: and says what to do" 1 "$(grep -c 'rerun with `bash 
 check "selftest: dm_strict: and runs nothing after it" 0 "$(grep -c 'never reached' "$T/strict.out")"
 
 # --- apt-get's own reason ---------------------------------------------------
-(dm_apt_install dropmon-no-such-package) >"$T/apt.out" 2>&1
+bash -c ". '$here/lib.sh'; dm_apt_install dropmon-no-such-package" >"$T/apt.out" 2>&1
 rc=$?
 check "selftest: apt: a package that does not exist stops with exit 2" 2 "$rc"
 check "selftest: apt: apt's own reason is shown" 1 \
 	"$(grep -c 'E: Unable to locate package dropmon-no-such-package' "$T/apt.out")"
 check "selftest: apt: the message says what failed and what to do" 1 \
 	"$(grep -c 'error: apt-get install dropmon-no-such-package failed (exit 100, .*); fix' "$T/apt.out")"
+
+# --- apt sources in either format -----------------------------------------
+# A machine installed from Debian's installer has a one-line sources.list.
+printf '%s\n' 'deb http://mirror.invalid/debian bookworm main' \
+	'# deb http://commented.invalid/debian bookworm main' \
+	'deb [signed-by=/usr/share/keyrings/k.gpg arch=amd64] http://security.invalid/debian-security bookworm-security main' \
+	>"$T/sources.list"
+printf '%s\n' 'Types: deb' 'URIs: http://other.invalid/debian' 'Suites: trixie' 'Components: main' '' \
+	'Types: deb-src' 'URIs: http://src.invalid/debian' 'Suites: bookworm' '' \
+	'Types: deb' 'URIs: http://disabled.invalid/debian' 'Suites: bookworm' 'Enabled: no' >"$T/other.sources"
+check "selftest: apt sources: every deb suite of sources.list and .sources files" \
+	"http://mirror.invalid/debian bookworm http://security.invalid/debian-security bookworm-security http://other.invalid/debian trixie" \
+	"$(DM_APT_SOURCES="$T/sources.list $T/other.sources" dm_apt_suites | oneline)"
+check "selftest: apt sources: the bookworm archive for debootstrap" "http://mirror.invalid/debian" \
+	"$(DM_APT_SOURCES="$T/sources.list $T/other.sources" dm_archive_uri)"
 exit $failed

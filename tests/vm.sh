@@ -169,6 +169,7 @@ fails=$(grep -c '^FAIL: ' "$log.clean" || true)
 done_line=$(sed -n '/^DROPMON-SUITE-DONE /h; ${x;p}' "$log.clean")
 end_line=$(sed -n '/^DROPMON-GUEST-END /h; ${x;p}' "$log.clean")
 if [ -z "$end_line" ]; then
+	grep -q 'no second serial port' "$console.clean" && why="$why; the guest had no ttyS1 and printed on the console"
 	vm_fail "guest: expected the end marker, saw none ($why); log: $log, console: $console"
 elif [ "$end_line" != "DROPMON-GUEST-END rc=0" ]; then
 	vm_fail "guest: expected the suite to exit 0, saw '$end_line'; log: $log"
@@ -187,7 +188,17 @@ fi
 # One pattern for the console and the suite's own dmesg checks.
 bad_re=$(sed -n "s/^DM_BAD_RE='\(.*\)'\$/\1/p" "$suite_file")
 [ -n "$bad_re" ] || vm_fail "harness: expected DM_BAD_RE in $suite_file, saw none"
-if grep -nE "${bad_re:-.}" "$console.clean" >"$B/$suite.oops"; then
+grc=0
+grep -nE "${bad_re:-.}" "$console.clean" >"$B/$suite.oops" || grc=$?
+if [ $grc = 0 ]; then
 	vm_fail "console: expected no oops, panic, warning, stall or OOM, saw: $(head -n 3 "$B/$suite.oops" | oneline)"
+elif [ $grc != 1 ]; then
+	vm_fail "console: expected grep to read $console.clean, saw exit $grc"
 fi
+# A console that was not captured, or cut off, is no clean console: it
+# must run from the kernel's banner to the power-off.
+grep -q "^\[ *[0-9.]*\] Linux version $KREL " "$console.clean" ||
+	vm_fail "console: expected the banner 'Linux version $KREL', saw $(head -c 200 "$console.clean" | oneline); console: $console"
+grep -q '\] reboot: Power down$' "$console.clean" ||
+	vm_fail "console: expected 'reboot: Power down' at the end, saw '$(tail -n 2 "$console.clean" | oneline)'; console: $console"
 exit $status
