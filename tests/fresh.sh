@@ -169,8 +169,7 @@ check "fresh: the root has none of the harness's packages" "" \
 
 # The checkout, as a clone has it.
 mkdir -p "$root/root/dropmon"
-(cd "$DROPMON_TOP" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -C "$root/root/dropmon" -xf - ||
-	dm_die "cannot copy the checkout (git ls-files) into $root"
+dm_copy_checkout "$root/root/dropmon" || dm_die "cannot copy the checkout (git ls-files) into $root"
 mount -t proc proc "$root/proc" && mount -t sysfs sysfs "$root/sys" && mount --rbind /dev "$root/dev" &&
 	mount --make-rslave "$root/dev" || dm_die "cannot mount /proc, /sys and /dev in $root"
 

@@ -318,6 +318,19 @@ dm_kernel_prepare() {
 	export KREL KBUILD KROOT KIMG KMODS KCHROOT
 }
 
+# Copy the checkout into directory $1 as a clone of it would be, with
+# what is not committed yet: the tracked files and the new ones git does
+# not ignore (a tree without .git: everything but build/).
+dm_copy_checkout() {	# DIR
+	if git -C "$DROPMON_TOP" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$DROPMON_TOP" && git ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+			xargs -0 cp -a --parents -t "$1")
+	else
+		tar -C "$DROPMON_TOP" --exclude=./build --exclude=./.git -cf - . | tar -C "$1" -xf -
+	fi
+}
+
 # The name DKMS must give the installed module for the kernel whose
 # headers' .config is $1: compressed as the kernel's own modules are.
 dm_expected_ko() {	# CONFIG

@@ -134,14 +134,7 @@ dkms_why() {
 
 src=$T/src
 mkdir -p "$src"
-if git -C "$DROPMON_TOP" rev-parse --git-dir >/dev/null 2>&1; then
-	# Tracked files plus new ones not yet committed (not the ignored).
-	(cd "$DROPMON_TOP" && git ls-files -z --cached --others --exclude-standard |
-		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-		xargs -0 cp -a --parents -t "$src")
-else
-	tar -C "$DROPMON_TOP" --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf -
-fi
+dm_copy_checkout "$src" || dm_die "cannot copy the checkout to $src"
 
 ver=$(sed -n 's/^#define DROPMON_VERSION[[:space:]]*"\(.*\)"/\1/p' "$src/module/dropmon.h")
 [ -n "$ver" ] || dm_die "no DROPMON_VERSION in module/dropmon.h"

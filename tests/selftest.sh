@@ -31,24 +31,33 @@ T=$(mktemp -d) || dm_die "mktemp -d failed; is ${TMPDIR:-/tmp} there and writabl
 trap 'rm -rf "$T"' EXIT
 
 # --- planted faults in the guest suite ------------------------------------
+# expect_fail NAME WANTED-FAIL-ERE CMD...: CMD must exit WANT_RC (default:
+# anything but 0) with a FAIL line matching WANTED-FAIL-ERE.
+expect_fail() {
+	local name=$1 want=$2 rc saw ok
+	shift 2
+	"$@" >"$T/plant.out" 2>&1
+	rc=$?
+	saw=$(grep -E 'FAIL: ' "$T/plant.out" | grep -E -- "$want" | head -n 1)
+	if [ -n "${WANT_RC:-}" ]; then ok=$([ "$rc" = "$WANT_RC" ] && echo 1); else ok=$([ "$rc" != 0 ] && echo 1); fi
+	if [ -n "$ok" ] && [ -n "$saw" ]; then
+		pass "selftest: $name fails: ${saw#*FAIL: }"
+	else
+		fail "selftest: $name" "exit ${WANT_RC:-non-zero} and a FAIL line matching /$want/" \
+			"exit $rc: $(grep -E 'FAIL|error' "$T/plant.out" | head -n 3 | oneline)"
+	fi
+}
+
 # plant NAME SED-SCRIPT WANTED-FAIL-ERE: boot 6.1 with suite.sh edited by
-# SED-SCRIPT; vm.sh must exit 1 and say WANTED-FAIL-ERE in a FAIL line.
+# SED-SCRIPT; vm.sh must exit 1 (not 2: the harness itself ran) and say
+# WANTED-FAIL-ERE in a FAIL line.
 plant() {
-	local name=$1 script=$2 want=$3 rc saw
-	sed "$script" "$here/guest/suite.sh" >"$T/$name.sh"
-	if cmp -s "$here/guest/suite.sh" "$T/$name.sh"; then
-		fail "selftest: plant $name" "the sed script to change suite.sh" "no change"
+	sed "$2" "$here/guest/suite.sh" >"$T/$1.sh"
+	if cmp -s "$here/guest/suite.sh" "$T/$1.sh"; then
+		fail "selftest: plant $1" "the sed script to change suite.sh" "no change"
 		return
 	fi
-	DROPMON_SUITE_FILE=$T/$name.sh "$here/vm.sh" 6.1 parallel multi >"$T/$name.out" 2>&1
-	rc=$?
-	saw=$(grep -E 'FAIL: ' "$T/$name.out" | grep -E -- "$want" | head -n 1)
-	if [ "$rc" = 1 ] && [ -n "$saw" ]; then
-		pass "selftest: $name fails the boot: ${saw#*FAIL: }"
-	else
-		fail "selftest: $name" "exit 1 and a FAIL line matching /$want/" \
-			"exit $rc: $(grep -E 'FAIL|error' "$T/$name.out" | head -n 3 | oneline)"
-	fi
+	DROPMON_SUITE_FILE=$T/$1.sh WANT_RC=1 expect_fail "$1" "$3" "$here/vm.sh" 6.1 parallel multi
 }
 
 plant "an exit 0 after the first check" \
@@ -75,29 +84,13 @@ plant "a suite that makes fewer checks than its minimum" \
 scratch() {	# NAME FILE SED-SCRIPT: prints the copy's directory
 	local d=$T/tree-$1
 	mkdir -p "$d"
-	(cd "$DROPMON_TOP" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) |
-		tar -C "$d" -xf - || dm_die "cannot copy the checkout to $d"
+	dm_copy_checkout "$d" || dm_die "cannot copy the checkout to $d"
 	sed -i "$3" "$d/$2"
 	if cmp -s "$DROPMON_TOP/$2" "$d/$2"; then
 		echo "the sed script '$3' did not change $2" >&2
 		return 1
 	fi
 	echo "$d"
-}
-# expect_fail NAME WANTED-FAIL-ERE CMD...: CMD must exit non-zero with a
-# FAIL line matching WANTED-FAIL-ERE.
-expect_fail() {
-	local name=$1 want=$2 rc saw
-	shift 2
-	"$@" >"$T/plant.out" 2>&1
-	rc=$?
-	saw=$(grep -E 'FAIL: ' "$T/plant.out" | grep -E -- "$want" | head -n 1)
-	if [ "$rc" != 0 ] && [ -n "$saw" ]; then
-		pass "selftest: $name fails: ${saw#*FAIL: }"
-	else
-		fail "selftest: $name" "a non-zero exit and a FAIL line matching /$want/" \
-			"exit $rc: $(grep -E 'FAIL|error' "$T/plant.out" | head -n 3 | oneline)"
-	fi
 }
 
 # checkpatch's findings, and a build in which sparse never ran.
