@@ -9,9 +9,12 @@
 #define DROPMON_COMPAT_H
 
 #include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <net/net_namespace.h>
 #ifdef DROPMON_HAVE_DROPREASON_H
@@ -103,22 +106,38 @@ static inline void dropmon_reason_name(u32 reason, char *buf, size_t len)
 #endif
 
 /*
- * The address of a device's struct net pointer, for a nofault read.
- * Without CONFIG_NET_NS every device is in init_net and possible_net_t
- * is empty.
+ * What a kmalloc() of @size really takes: its size class, or whole pages
+ * above the largest class.  v6.1 has kmalloc_size_roundup(); before it,
+ * the same rule by hand (the 96 and 192 byte classes exist where the
+ * minimum alignment allows them).
  */
-#ifdef CONFIG_NET_NS
-static inline const void *dropmon_dev_net_slot(const struct net_device *dev)
+#ifdef DROPMON_HAVE_KMALLOC_SIZE_ROUNDUP
+static inline size_t dropmon_kmalloc_bytes(size_t size)
 {
-	return &dev->nd_net.net;
+	return kmalloc_size_roundup(size);
 }
 #else
-static inline const void *dropmon_dev_net_slot(const struct net_device *dev)
+static inline size_t dropmon_kmalloc_bytes(size_t size)
 {
-	static struct net *const init = &init_net;
-
-	return &init;
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		return PAGE_SIZE << get_order(size);
+	if (size <= KMALLOC_MIN_SIZE)
+		return KMALLOC_MIN_SIZE;
+	if (KMALLOC_MIN_SIZE <= 32 && size > 64 && size <= 96)
+		return 96;
+	if (KMALLOC_MIN_SIZE <= 64 && size > 128 && size <= 192)
+		return 192;
+	return roundup_pow_of_two(size);
 }
 #endif
+
+/* What the kvmalloc()ed or vmalloc()ed @p of @size bytes really takes. */
+static inline size_t dropmon_alloc_bytes(const void *p, size_t size)
+{
+	if (!p)
+		return 0;
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) :
+				    dropmon_kmalloc_bytes(size);
+}
 
 #endif /* DROPMON_COMPAT_H */

@@ -15,6 +15,9 @@ endif
 ifneq ($(CONFIG_DEBUG_FS),y)
 $(call dropmon_fail,this kernel is built without CONFIG_DEBUG_FS; dropmon publishes its stats in debugfs)
 endif
+ifneq ($(CONFIG_64BIT),y)
+$(call dropmon_fail,this is a 32-bit kernel; dropmon supports 64-bit kernels only)
+endif
 ifneq ($(shell [ $$(( $(VERSION) * 1000 + $(PATCHLEVEL) )) -ge 5010 ] 2>/dev/null && echo ok),ok)
 $(call dropmon_fail,kernel $(VERSION).$(PATCHLEVEL) is older than 5.10; dropmon supports 5.10 and later)
 endif
@@ -53,4 +56,9 @@ ccflags-y += -DDROPMON_HAVE_REASON_SUBSYS
 # v5.18: one flat table of reason names (drop_reasons[])
 else ifneq ($(shell grep -ls 'const char \* const drop_reasons\[\]' $(dropmon_reason_h)),)
 ccflags-y += -DDROPMON_HAVE_REASON_TABLE
+endif
+
+# v6.1: kmalloc_size_roundup(), what a kmalloc() of a size really takes
+ifneq ($(shell grep -ls 'size_t kmalloc_size_roundup' $(srctree)/include/linux/slab.h),)
+ccflags-y += -DDROPMON_HAVE_KMALLOC_SIZE_ROUNDUP
 endif

@@ -18,7 +18,7 @@
 				 DROPMON_REASON_LEN + IFNAMSIZ)
 
 static struct dentry *dropmon_dir;
-static enum dropmon_view dropmon_views[] = {
+static const enum dropmon_view dropmon_views[] = {
 	DROPMON_VIEW_STATS,
 	DROPMON_VIEW_TOTALS,
 };
@@ -103,9 +103,11 @@ void dropmon_debugfs_init(void)
 {
 	dropmon_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("stats", 0400, dropmon_dir,
-			    &dropmon_views[DROPMON_VIEW_STATS], &dropmon_fops);
+			    (void *)&dropmon_views[DROPMON_VIEW_STATS],
+			    &dropmon_fops);
 	debugfs_create_file("totals", 0400, dropmon_dir,
-			    &dropmon_views[DROPMON_VIEW_TOTALS], &dropmon_fops);
+			    (void *)&dropmon_views[DROPMON_VIEW_TOTALS],
+			    &dropmon_fops);
 	debugfs_create_file("status", 0400, dropmon_dir, NULL,
 			    &dropmon_status_fops);
 }

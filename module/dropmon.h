@@ -66,6 +66,12 @@ extern unsigned int dropmon_interval_ms;
 int dropmon_probe_register(void);
 void dropmon_probe_unregister(void);
 
+/* devices.c */
+int dropmon_devices_init(void);
+void dropmon_devices_exit(void);
+void dropmon_devices_status(unsigned int *nr, size_t *bytes,
+			    unsigned long *alloc_failures);
+
 /* snapshot.c */
 int dropmon_snapshot_init(void);
 void dropmon_snapshot_start(void);

@@ -61,6 +61,10 @@ module_param_cb(interval_ms, &dropmon_param_ops, &dropmon_interval_ms_param,
 		0444);
 MODULE_PARM_DESC(interval_ms, "snapshot interval in milliseconds (100..3600000, default 5000)");
 
+/*
+ * The debugfs files come last: once a reader can open them, nothing of
+ * init can fail any more.
+ */
 static int __init dropmon_init(void)
 {
 	int err;
@@ -68,19 +72,25 @@ static int __init dropmon_init(void)
 	err = dropmon_snapshot_init();
 	if (err)
 		return err;
-	dropmon_debugfs_init();
+	err = dropmon_devices_init();
+	if (err) {
+		pr_err("cannot follow network devices: %d\n", err);
+		goto err_snapshot_exit;
+	}
 	err = dropmon_probe_register();
 	if (err) {
 		pr_err("cannot attach to the kfree_skb tracepoint: %d\n", err);
-		goto err_remove_debugfs;
+		goto err_devices_exit;
 	}
 	dropmon_snapshot_start();
+	dropmon_debugfs_init();
 	pr_info("counting drops: max_keys=%u interval_ms=%u\n",
 		dropmon_max_keys, dropmon_interval_ms);
 	return 0;
 
-err_remove_debugfs:
-	dropmon_debugfs_exit();
+err_devices_exit:
+	dropmon_devices_exit();
+err_snapshot_exit:
 	dropmon_snapshot_exit();
 	return err;
 }
@@ -90,6 +100,7 @@ static void __exit dropmon_exit(void)
 	dropmon_probe_unregister();	/* with tracepoint_synchronize_unregister() */
 	dropmon_snapshot_stop();
 	dropmon_debugfs_exit();
+	dropmon_devices_exit();
 	dropmon_snapshot_exit();
 }
 

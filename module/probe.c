@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kfree_skb tracepoint hook.  This runs for every dropped packet, with
- * preemption disabled, possibly nested inside itself on the same CPU: it
- * takes no lock, touches no data of another CPU, never allocates and does
- * a bounded amount of work.
+ * The kfree_skb tracepoint hook.  This runs for every dropped packet, in
+ * any context, possibly nested inside itself on the same CPU: it disables
+ * preemption, takes no lock, touches no data of another CPU, never
+ * allocates and does a bounded amount of work.
  */
-#include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/percpu.h>
 #include <linux/tracepoint.h>
-#include <linux/uaccess.h>
 #include <net/net_namespace.h>
 #include <trace/events/skb.h>
 
@@ -18,67 +16,34 @@
 #include "table.h"
 
 /*
- * Bumped (under RTNL) whenever a device registers, unregisters or is
- * renamed.  A slot trusts the name and netns it read only within the
- * generation it read them in, so a freed device whose memory is reused by
- * another, or a renamed one, is never counted under the old name.
- * Read-mostly: the probe only reads it.  Slots keep its low 32 bits: they
- * live for one interval, far fewer than 2^32 device events.
- */
-static unsigned long dropmon_dev_gen;
-
-static int dropmon_netdev_event(struct notifier_block *nb,
-				unsigned long event, void *ptr)
-{
-	switch (event) {
-	case NETDEV_REGISTER:
-	case NETDEV_UNREGISTER:
-	case NETDEV_CHANGENAME:
-		WRITE_ONCE(dropmon_dev_gen, dropmon_dev_gen + 1);
-		break;
-	}
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block dropmon_netdev_nb = {
-	.notifier_call = dropmon_netdev_event,
-};
-
-/*
  * skb->dev shares a union with dev_scratch, which UDP fills with lengths
- * and flags while an skb waits in a socket queue.  Those values lie far
- * below the kernel's addresses: count them all as "no device" instead of
- * one key each.  On 64-bit architectures whose kernel lives in the upper
- * half of the address space the top bit tells, with no load; elsewhere
- * PAGE_OFFSET does.  What passes is still only read through
- * copy_from_kernel_nofault().
+ * and flags while an skb waits in a socket queue, and with rbnode.rb_left
+ * (see devices.c).  Scratch values lie far below the kernel's addresses:
+ * on 64-bit architectures whose kernel lives in the upper half of the
+ * address space the top bit tells, with no load, and elsewhere PAGE_OFFSET
+ * does.  What passes is a device only if dropmon_dev_registered() says so,
+ * which the probe asks before it claims a slot for it.
  */
 static unsigned long dropmon_skb_dev(const struct sk_buff *skb)
 {
 	unsigned long dev = (unsigned long)READ_ONCE(skb->dev);
 
-#if defined(CONFIG_64BIT) && !defined(CONFIG_S390)
+#ifndef CONFIG_S390
 	return (long)dev < 0 ? dev : 0;
 #else
 	return dev >= PAGE_OFFSET ? dev : 0;
 #endif
 }
 
-static bool dropmon_kaddr_ok(const void *p)
-{
-	return virt_addr_valid(p) || is_vmalloc_addr(p);
-}
-
 /*
- * Read the name and netns inode of device @addr (0: none, "-").  It may
- * be stale, so every read goes through copy_from_kernel_nofault(): a bad
- * pointer yields "?" instead of an oops.
+ * Read the name and netns inode of the registered device @addr (0: none,
+ * "-").  A concurrent rename may tear the name; the worker makes whatever
+ * it reads printable, and the rename's NETDEV_CHANGENAME has the slot read
+ * it again.
  */
 static void dropmon_dev_read(unsigned long addr, char *name, u32 *netns)
 {
 	const struct net_device *dev = (const void *)addr;
-	const struct net *net;
-	unsigned int inum;
 
 	memset(name, 0, IFNAMSIZ);
 	*netns = 0;
@@ -86,19 +51,8 @@ static void dropmon_dev_read(unsigned long addr, char *name, u32 *netns)
 		name[0] = '-';
 		return;
 	}
-	smp_rmb();	/* the generation was read before the device */
-	if (!dropmon_kaddr_ok(dev) ||
-	    copy_from_kernel_nofault(name, dev->name, IFNAMSIZ)) {
-		name[0] = '?';
-		return;
-	}
-	name[IFNAMSIZ - 1] = '\0';
-	if (copy_from_kernel_nofault(&net, dropmon_dev_net_slot(dev),
-				     sizeof(net)) ||
-	    !dropmon_kaddr_ok(net) ||
-	    copy_from_kernel_nofault(&inum, &net->ns.inum, sizeof(inum)))
-		return;	/* the name is good; netns stays 0 */
-	*netns = inum;
+	memcpy(name, dev->name, IFNAMSIZ - 1);
+	*netns = dev_net(dev)->ns.inum;
 }
 
 /*
@@ -127,16 +81,22 @@ static noinline bool dropmon_slot_claim(struct dropmon_table *t,
 	WRITE_ONCE(s->dev_gen, gen);
 	dropmon_dev_read(dev, s->name, &s->netns);
 	local_set(&s->count, 1);
-	barrier();	/* the key and the count before the tag */
+	/*
+	 * The key and the count before the tag.  Pairs with the tag compare
+	 * of a probe nested on this CPU (one CPU: a compiler barrier is
+	 * enough); the worker reads the slot only after synchronize_rcu().
+	 */
+	barrier();
 	local_set(&s->state, tag);
 	return true;
 }
 
 /*
- * A device event happened since @s read its device: read it again.  The
- * same name and netns: the slot is good for generation @gen.  Otherwise
- * the pointer now means another device (or a new name): retire the slot,
- * whose count stays under the old name, by making its dev match nothing.
+ * A device event happened since @s read its registered device: read it
+ * again.  The same name and netns: the slot is good for generation @gen.
+ * Otherwise the pointer now means another device (or a new name): retire
+ * the slot, whose count stays under the old name, by making its dev match
+ * nothing.
  */
 static noinline bool dropmon_slot_recheck(struct dropmon_slot *s, u32 gen)
 {
@@ -159,10 +119,14 @@ static bool dropmon_slot_is(const struct dropmon_slot *s, unsigned long loc,
 	return s->location == loc && s->rp == rp && READ_ONCE(s->dev) == dev;
 }
 
-/* Did @s read its device under the current device generation? */
-static bool dropmon_slot_current(const struct dropmon_slot *s)
+/*
+ * Did @s read its device under the current device generation?  A slot
+ * with no device (@dev 0) read nothing and needs no recheck.
+ */
+static bool dropmon_slot_current(const struct dropmon_slot *s,
+				 unsigned long dev)
 {
-	return READ_ONCE(s->dev_gen) == (u32)READ_ONCE(dropmon_dev_gen);
+	return !dev || READ_ONCE(s->dev_gen) == (u32)READ_ONCE(dropmon_dev_gen);
 }
 
 /* No key may be added: a key not found is counted in lost. */
@@ -186,23 +150,35 @@ static unsigned int dropmon_home(const struct dropmon_table *t, long tag)
 }
 
 /*
- * Count one event of a key that is new, or whose slot needs a recheck:
- * probe, recheck, or claim.  Bounded: at most two laps of the table.
+ * Count one event of a key that is new, whose slot needs a recheck, or
+ * that a full table may have no room for: look its device up, then probe,
+ * recheck, or claim.  A pointer that is not a registered device counts as
+ * no device, one key however many such pointers there are.  Bounded: one
+ * hash bucket and at most two laps of the table.
  */
 static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 					unsigned long loc, unsigned long dev,
 					u64 rp)
 {
-	u32 gen = (u32)READ_ONCE(dropmon_dev_gen);
-	unsigned int i = dropmon_home(t, tag);
-	unsigned int n;
+	/*
+	 * Pairs with the smp_store_release() of dropmon_dev_gen_bump(): a
+	 * generation read here comes with the set of devices and the names
+	 * that it was published after.
+	 */
+	u32 gen = (u32)smp_load_acquire(&dropmon_dev_gen);
+	unsigned int i, n;
 
+	if (dev && !dropmon_dev_registered(dev)) {
+		dev = 0;
+		tag = dropmon_tag(loc, 0, rp);
+	}
+	i = dropmon_home(t, tag);
 	for (n = 0; n <= 2 * t->mask + 1; n++) {
 		struct dropmon_slot *s = &t->slots[i];
 		long state = local_read(&s->state);
 
 		if (state == tag && dropmon_slot_is(s, loc, dev, rp) &&
-		    (READ_ONCE(s->dev_gen) == gen ||
+		    (!dev || READ_ONCE(s->dev_gen) == gen ||
 		     dropmon_slot_recheck(s, gen))) {
 			local_inc(&s->count);
 			return;
@@ -222,7 +198,8 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 /*
  * A key away from its home slot, or one that a full table has no room
  * for: one lap at most, with no call, so next to no registers to save.
- * Only a key to claim or a slot to recheck goes on to dropmon_count_slow().
+ * Only a key to claim, a slot to recheck or a device to look up goes on
+ * to dropmon_count_slow().
  */
 static noinline void dropmon_count(struct dropmon_table *t, long tag,
 				   unsigned long loc, unsigned long dev, u64 rp)
@@ -235,13 +212,13 @@ static noinline void dropmon_count(struct dropmon_table *t, long tag,
 		long state = local_read(&s->state);
 
 		if (state == tag && dropmon_slot_is(s, loc, dev, rp)) {
-			if (!dropmon_slot_current(s))
+			if (!dropmon_slot_current(s, dev))
 				break;
 			local_inc(&s->count);
 			return;
 		}
 		if (state == DROPMON_SLOT_EMPTY) {
-			if (!dropmon_table_full(t))
+			if (dev || !dropmon_table_full(t))
 				break;
 			local_inc(&t->lost);
 			return;
@@ -252,9 +229,15 @@ static noinline void dropmon_count(struct dropmon_table *t, long tag,
 }
 
 /*
- * The probe.  The key stays in registers and the common case, a key in
- * its home slot, is one slot's compares and an increment; everything
- * else is one tail call away, so this part needs no stack of its own.
+ * The probe.  Since v7.0 tracepoints call probes under SRCU-fast with
+ * preemption enabled, so it disables preemption itself, on every kernel:
+ * its CPU's table and the local_t updates must stay on one CPU, and the
+ * section is what the worker's synchronize_rcu() (snapshot.c) and the
+ * device set's synchronize_net() (devices.c) wait for.
+ *
+ * The key stays in registers and the common case, a key in its home slot,
+ * is one slot's compares and an increment; everything else is one call
+ * away.
  */
 static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 {
@@ -266,38 +249,33 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	struct dropmon_slot *s;
 	long state;
 
+	preempt_disable_notrace();
 	t = rcu_dereference_sched(*this_cpu_ptr(&dropmon_cpu_table));
 	s = &t->slots[dropmon_home(t, tag)];
 	state = local_read(&s->state);
 	if (likely(state == tag && dropmon_slot_is(s, loc, dev, rp) &&
-		   dropmon_slot_current(s))) {
+		   dropmon_slot_current(s, dev)))
 		local_inc(&s->count);
-		return;
-	}
-	/* The key is not in the table (its home slot is empty) nor fits. */
-	if (state == DROPMON_SLOT_EMPTY && dropmon_table_full(t)) {
+	/* No device, and its key is not in the table nor fits. */
+	else if (state == DROPMON_SLOT_EMPTY && !dev && dropmon_table_full(t))
 		local_inc(&t->lost);
-		return;
-	}
-	dropmon_count(t, tag, loc, dev, rp);
+	else
+		dropmon_count(t, tag, loc, dev, rp);
+	preempt_enable_notrace();
 }
 
 int dropmon_probe_register(void)
 {
-	int err;
-
-	err = register_netdevice_notifier(&dropmon_netdev_nb);
-	if (err)
-		return err;
-	err = register_trace_kfree_skb(dropmon_probe, NULL);
-	if (err)
-		unregister_netdevice_notifier(&dropmon_netdev_nb);
-	return err;
+	return register_trace_kfree_skb(dropmon_probe, NULL);
 }
 
+/*
+ * tracepoint_synchronize_unregister() waits for every probe that may still
+ * run: a sched-RCU grace period before v7.0, SRCU-fast and RCU Tasks Trace
+ * since.
+ */
 void dropmon_probe_unregister(void)
 {
 	unregister_trace_kfree_skb(dropmon_probe, NULL);
 	tracepoint_synchronize_unregister();
-	unregister_netdevice_notifier(&dropmon_netdev_nb);
 }

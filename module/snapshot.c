@@ -6,7 +6,6 @@
  * names, folds the interval into the totals and publishes both.  All the
  * work that is not counting happens here, in process context.
  */
-#include <linux/ctype.h>
 #include <linux/jhash.h>
 #include <linux/kallsyms.h>
 #include <linux/ktime.h>
@@ -16,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
@@ -28,6 +28,7 @@ struct dropmon_acc {
 	unsigned int cap;	/* rows it may hold */
 	unsigned int nr;
 	unsigned int mask;
+	size_t bytes;		/* really allocated */
 	u64 drops;
 	u64 lost;
 };
@@ -60,12 +61,24 @@ static DEFINE_MUTEX(dropmon_snap_lock);
 static struct dropmon_snap *dropmon_stats_snap;
 static struct dropmon_snap *dropmon_totals_snap;
 
+/*
+ * Memory only the worker and readers touch: above a page, vmalloc()ed
+ * whole pages, so that 70 pages of rows take 70 pages and not the 128 of
+ * a kmalloc() of the next page order.  kvfree() frees either.
+ */
+static void *dropmon_zalloc(size_t size)
+{
+	return size > PAGE_SIZE ? vzalloc(size) : kzalloc(size, GFP_KERNEL);
+}
+
 static int dropmon_acc_init(struct dropmon_acc *acc, unsigned int cap)
 {
 	size_t slots = roundup_pow_of_two(2 * cap);
+	size_t rows = array_size(cap, sizeof(*acc->rows));
+	size_t index = array_size(slots, sizeof(*acc->index));
 
-	acc->rows = kvcalloc(cap, sizeof(*acc->rows), GFP_KERNEL);
-	acc->index = kvcalloc(slots, sizeof(*acc->index), GFP_KERNEL);
+	acc->rows = dropmon_zalloc(rows);
+	acc->index = dropmon_zalloc(index);
 	if (!acc->rows || !acc->index) {
 		kvfree(acc->rows);
 		kvfree(acc->index);
@@ -73,6 +86,8 @@ static int dropmon_acc_init(struct dropmon_acc *acc, unsigned int cap)
 	}
 	acc->cap = cap;
 	acc->mask = slots - 1;
+	acc->bytes = dropmon_alloc_bytes(acc->rows, rows) +
+		     dropmon_alloc_bytes(acc->index, index);
 	return 0;
 }
 
@@ -140,9 +155,12 @@ found:
 }
 
 /*
- * Names in the same device may differ in the bytes after their NUL (a
- * renamed device keeps them), and a stale device may yield anything:
- * make equal names equal keys and keep the file's columns intact.
+ * Names of the same device may differ in the bytes after their NUL (a
+ * renamed device keeps them), a name read during a rename may be torn,
+ * and a name may hold any byte but '/', ':' and white space: make equal
+ * names equal keys, and every byte printable ASCII, so that the files'
+ * columns stay intact and their bytes mean the same in any locale.  The
+ * kernel's isgraph() is Latin-1 and passes 0xa0-0xff: not used here.
  */
 static void dropmon_key_normalize(struct dropmon_key *key)
 {
@@ -150,9 +168,12 @@ static void dropmon_key_normalize(struct dropmon_key *key)
 	size_t i;
 
 	memset(key->dev + len, 0, IFNAMSIZ - len);
-	for (i = 0; i < len; i++)
-		if (!isgraph(key->dev[i]))
+	for (i = 0; i < len; i++) {
+		unsigned char c = key->dev[i];
+
+		if (c <= ' ' || c >= 0x7f)
 			key->dev[i] = '?';
+	}
 	if (!len)
 		key->dev[0] = '?';
 }
@@ -192,6 +213,27 @@ static void dropmon_merge_gen(struct dropmon_acc *acc,
 	}
 }
 
+/*
+ * Copy @sym ("name+0xoff/0xsize") into @buf.  A name too long for it
+ * (KSYM_NAME_LEN is 512 since v6.1) is cut and marked "...", and keeps
+ * its offset and size.
+ */
+static void dropmon_sym_copy(char *buf, size_t size, const char *sym)
+{
+	const char *off = strrchr(sym, '+');
+	size_t len = strlen(sym);
+	size_t keep;
+
+	if (len < size) {
+		memcpy(buf, sym, len + 1);
+		return;
+	}
+	if (!off || strlen(off) + 4 > size)
+		off = "";
+	keep = size - 1 - strlen(off) - 3;
+	snprintf(buf, size, "%.*s...%s", (int)keep, sym, off);
+}
+
 /* symbol+0xoff/0xsize and its module, or "?" where it does not resolve. */
 static void dropmon_row_resolve(struct dropmon_row *row)
 {
@@ -210,7 +252,7 @@ static void dropmon_row_resolve(struct dropmon_row *row)
 			mod += 2;
 			mod[strcspn(mod, "] ")] = '\0';
 		}
-		strscpy(row->sym, sym, sizeof(row->sym));
+		dropmon_sym_copy(row->sym, sizeof(row->sym), sym);
 		strscpy(row->mod, mod ?: "vmlinux", sizeof(row->mod));
 	}
 	dropmon_reason_name(row->key.reason, row->reason, sizeof(row->reason));
@@ -242,7 +284,7 @@ static struct dropmon_snap *dropmon_snap_build(const struct dropmon_acc *acc,
 	unsigned int nr = acc ? acc->nr : 0;
 	struct dropmon_snap *snap;
 
-	snap = kvzalloc(struct_size(snap, rows, nr), GFP_KERNEL);
+	snap = dropmon_zalloc(struct_size(snap, rows, nr));
 	if (!snap)
 		return NULL;
 	kref_init(&snap->ref);
@@ -360,24 +402,23 @@ static void dropmon_account(u64 start, u64 merge_start)
 
 static size_t dropmon_snap_bytes(const struct dropmon_snap *snap)
 {
-	return struct_size(snap, rows, snap->nr);
-}
-
-static size_t dropmon_acc_bytes(const struct dropmon_acc *acc)
-{
-	return acc->cap * sizeof(*acc->rows) +
-	       (acc->mask + 1) * sizeof(*acc->index);
+	return dropmon_alloc_bytes(snap, struct_size(snap, rows, snap->nr));
 }
 
 /* The status file: what the module costs and how long its worker takes. */
 void dropmon_status_render(struct seq_file *m)
 {
-	size_t snaps;
+	size_t snaps, acc, tables, devs_bytes;
+	unsigned long devs_failures;
+	unsigned int devs;
 
 	mutex_lock(&dropmon_snap_lock);
 	snaps = dropmon_snap_bytes(dropmon_stats_snap) +
 		dropmon_snap_bytes(dropmon_totals_snap);
 	mutex_unlock(&dropmon_snap_lock);
+	acc = dropmon_interval.bytes + dropmon_totals.bytes;
+	tables = READ_ONCE(dropmon_status.table_bytes);
+	dropmon_devices_status(&devs, &devs_bytes, &devs_failures);
 
 	seq_printf(m, "version=%s\nformat=%d\nmax_keys=%u\ninterval_ms=%u\n",
 		   DROPMON_VERSION, DROPMON_FORMAT, dropmon_max_keys,
@@ -386,9 +427,10 @@ void dropmon_status_render(struct seq_file *m)
 		   num_possible_cpus(), sizeof(struct dropmon_slot),
 		   sizeof(struct dropmon_row));
 	seq_printf(m, "table_bytes=%zu\naccumulator_bytes=%zu\nsnapshot_bytes=%zu\n",
-		   READ_ONCE(dropmon_status.table_bytes),
-		   dropmon_acc_bytes(&dropmon_interval) +
-		   dropmon_acc_bytes(&dropmon_totals), snaps);
+		   tables, acc, snaps);
+	seq_printf(m, "devices=%u\ndevice_bytes=%zu\ndevice_alloc_failures=%lu\n",
+		   devs, devs_bytes, devs_failures);
+	seq_printf(m, "memory_bytes=%zu\n", tables + acc + snaps + devs_bytes);
 	seq_printf(m, "rotations=%llu\nalloc_failures=%llu\n",
 		   READ_ONCE(dropmon_status.rotations),
 		   READ_ONCE(dropmon_status.alloc_failures));

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/topology.h>
 
+#include "compat.h"
 #include "table.h"
 
 DEFINE_PER_CPU(struct dropmon_table __rcu *, dropmon_cpu_table);
@@ -39,11 +40,14 @@ void dropmon_gen_publish(struct dropmon_gen *gen)
 #define DROPMON_BUDGET_FLOOR	(1024 * 1024)
 #define DROPMON_MIN_CAP		16U
 
+/* Header and slots of a table for @cap keys, as really allocated. */
 static size_t dropmon_table_bytes(unsigned int cap)
 {
-	struct dropmon_table *t;
+	size_t slots = roundup_pow_of_two(2 * cap) *
+		       sizeof(struct dropmon_slot);
 
-	return struct_size(t, slots, roundup_pow_of_two(2 * cap));
+	return dropmon_kmalloc_bytes(sizeof(struct dropmon_table)) +
+	       dropmon_kmalloc_bytes(slots);
 }
 
 static size_t dropmon_budget(void)
@@ -120,16 +124,32 @@ static void dropmon_plan_caps(const struct dropmon_gen *prev,
 	}
 }
 
+static void dropmon_table_free(struct dropmon_table *t)
+{
+	if (!t)
+		return;
+	kvfree(t->slots);
+	kfree(t);
+}
+
 static struct dropmon_table *dropmon_table_alloc(unsigned int cap, int cpu)
 {
+	unsigned int slots = roundup_pow_of_two(2 * cap);
+	size_t bytes = slots * sizeof(struct dropmon_slot);
 	struct dropmon_table *t;
 
-	t = kvzalloc_node(dropmon_table_bytes(cap), GFP_KERNEL,
-			  cpu_to_node(cpu));
+	t = kzalloc_node(sizeof(*t), GFP_KERNEL, cpu_to_node(cpu));
 	if (!t)
 		return NULL;
+	t->slots = kvzalloc_node(bytes, GFP_KERNEL, cpu_to_node(cpu));
+	if (!t->slots) {
+		kfree(t);
+		return NULL;
+	}
 	t->cap = cap;
-	t->mask = roundup_pow_of_two(2 * cap) - 1;
+	t->mask = slots - 1;
+	t->bytes = dropmon_alloc_bytes(t, sizeof(*t)) +
+		   dropmon_alloc_bytes(t->slots, bytes);
 	return t;
 }
 
@@ -144,15 +164,21 @@ struct dropmon_gen *dropmon_gen_alloc(const struct dropmon_gen *prev)
 	int cpu;
 
 	caps = kcalloc(nr_cpu_ids, sizeof(*caps), GFP_KERNEL);
-	gen = kzalloc(struct_size(gen, tab, nr_cpu_ids), GFP_KERNEL);
+	gen = kzalloc(sizeof(*gen), GFP_KERNEL);
 	if (!caps || !gen)
 		goto err_free_gen;
+	gen->tab = kcalloc(nr_cpu_ids, sizeof(*gen->tab), GFP_KERNEL);
+	if (!gen->tab)
+		goto err_free_gen;
+	gen->bytes = dropmon_alloc_bytes(gen, sizeof(*gen)) +
+		     dropmon_alloc_bytes(gen->tab,
+					 nr_cpu_ids * sizeof(*gen->tab));
 	dropmon_plan_caps(prev, caps);
 	for_each_possible_cpu(cpu) {
 		gen->tab[cpu] = dropmon_table_alloc(caps[cpu], cpu);
 		if (!gen->tab[cpu])
 			goto err_free_gen;
-		gen->bytes += dropmon_table_bytes(caps[cpu]);
+		gen->bytes += gen->tab[cpu]->bytes;
 	}
 	kfree(caps);
 	return gen;
@@ -169,7 +195,9 @@ void dropmon_gen_free(struct dropmon_gen *gen)
 
 	if (!gen)
 		return;
-	for_each_possible_cpu(cpu)
-		kvfree(gen->tab[cpu]);
+	if (gen->tab)
+		for_each_possible_cpu(cpu)
+			dropmon_table_free(gen->tab[cpu]);
+	kfree(gen->tab);
 	kfree(gen);
 }

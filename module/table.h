@@ -30,8 +30,8 @@
 
 /*
  * A slot is keyed by what the probe has in registers: the location, the
- * device pointer (NULL when skb->dev holds no pointer) and the reason and
- * protocol in one word.  The device's name and netns are read once, when
+ * device pointer (0 when skb->dev holds no registered device) and the
+ * reason and protocol in one word.  The device's name and netns are read once, when
  * the slot is claimed, and stay with it; dev_gen says under which device
  * generation they were read (see probe.c).  64 bytes: one cache line.
  */
@@ -53,25 +53,33 @@ static inline u64 dropmon_rp(u32 reason, __be16 proto)
 	return reason | (u64)(__force u16)proto << 32;
 }
 
+/*
+ * A CPU's table: this header, one cache line of its own, and the slots,
+ * a power-of-two number of whole cache lines in an allocation of exactly
+ * that size (kmalloc() aligns a power-of-two size to itself), so that no
+ * slot straddles two lines and nothing is asked for that is not used.
+ */
 struct dropmon_table {
 	local_t used;		/* slots claimed, at most cap */
 	local_t lost;		/* events whose key did not fit */
+	struct dropmon_slot *slots;
 	unsigned int cap;	/* distinct keys this table may hold */
 	unsigned int mask;	/* slots - 1; slots is a power of two */
-	struct dropmon_slot slots[];
-};
+	size_t bytes;		/* really allocated, header included */
+} ____cacheline_aligned;
 
 /* The tables of one interval, one per possible CPU. */
 struct dropmon_gen {
 	u64 start_ns;
-	size_t bytes;		/* of all its tables */
-	struct dropmon_table *tab[];
+	size_t bytes;		/* really allocated, all tables included */
+	struct dropmon_table **tab;
 };
 
 /*
- * The probe finds its CPU's table here; the worker swaps each CPU's
- * pointer to a fresh table and waits for a grace period before it reads
- * the old one.  The set of tables of the interval, for the worker.
+ * The probe finds its CPU's table here, with preemption disabled; the
+ * worker swaps each CPU's pointer to a fresh table and waits in
+ * synchronize_rcu() before it reads the old one.  The set of tables of
+ * the interval, for the worker.
  */
 DECLARE_PER_CPU(struct dropmon_table __rcu *, dropmon_cpu_table);
 extern struct dropmon_gen *dropmon_live;
@@ -80,6 +88,10 @@ void dropmon_gen_publish(struct dropmon_gen *gen);
 
 struct dropmon_gen *dropmon_gen_alloc(const struct dropmon_gen *prev);
 void dropmon_gen_free(struct dropmon_gen *gen);
+
+/* devices.c */
+extern unsigned long dropmon_dev_gen;
+bool dropmon_dev_registered(unsigned long addr);
 
 /*
  * Fold the key's words into one (rotated so that equal words in different
