@@ -408,13 +408,13 @@ static size_t dropmon_snap_bytes(const struct dropmon_snap *snap)
 /* The status file: what the module costs and how long its worker takes. */
 void dropmon_status_render(struct seq_file *m)
 {
-	size_t snaps, acc, tables, devs_bytes;
+	size_t snaps, stats, acc, tables, devs_bytes;
 	unsigned long devs_failures;
 	unsigned int devs;
 
 	mutex_lock(&dropmon_snap_lock);
-	snaps = dropmon_snap_bytes(dropmon_stats_snap) +
-		dropmon_snap_bytes(dropmon_totals_snap);
+	stats = dropmon_snap_bytes(dropmon_stats_snap);
+	snaps = stats + dropmon_snap_bytes(dropmon_totals_snap);
 	mutex_unlock(&dropmon_snap_lock);
 	acc = dropmon_interval.bytes + dropmon_totals.bytes;
 	tables = READ_ONCE(dropmon_status.table_bytes);
@@ -430,7 +430,10 @@ void dropmon_status_render(struct seq_file *m)
 		   tables, acc, snaps);
 	seq_printf(m, "devices=%u\ndevice_bytes=%zu\ndevice_alloc_failures=%lu\n",
 		   devs, devs_bytes, devs_failures);
-	seq_printf(m, "memory_bytes=%zu\n", tables + acc + snaps + devs_bytes);
+	/* A rotation holds the next tables and stats snapshot as well. */
+	seq_printf(m, "memory_bytes=%zu\nmemory_peak_bytes=%zu\n",
+		   tables + acc + snaps + devs_bytes,
+		   2 * tables + acc + snaps + devs_bytes + stats);
 	seq_printf(m, "rotations=%llu\nalloc_failures=%llu\n",
 		   READ_ONCE(dropmon_status.rotations),
 		   READ_ONCE(dropmon_status.alloc_failures));

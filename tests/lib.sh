@@ -201,7 +201,7 @@ dm_suite_min() {
 	stress) echo 8 ;;
 	accounting) echo 8 ;;
 	faults) echo 17 ;;
-	memory) echo 12 ;;
+	memory) echo 15 ;;
 	selftest) echo 8 ;;
 	demo | bench) echo 2 ;;
 	*) echo 1 ;;
