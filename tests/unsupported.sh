@@ -4,7 +4,8 @@
 # A kernel dropmon cannot support must fail the build with one clear line
 # saying why, not a wall of compiler errors.  Each case is a copy of the
 # 6.1 headers' build directory with one thing taken away: CONFIG_DEBUG_FS,
-# CONFIG_TRACEPOINTS, or a version older than 5.10 (VERSION/PATCHLEVEL
+# CONFIG_TRACEPOINTS, CONFIG_64BIT (a 32-bit kernel), or a version older
+# than 5.10 (VERSION/PATCHLEVEL
 # given on the command line, as the top Makefile would set them).
 set -uo pipefail
 
@@ -45,5 +46,6 @@ case_() {
 
 case_ no-debugfs "this kernel is built without CONFIG_DEBUG_FS" "$(fake_kdir CONFIG_DEBUG_FS)"
 case_ no-tracepoints "this kernel is built without CONFIG_TRACEPOINTS" "$(fake_kdir CONFIG_TRACEPOINTS)"
+case_ 32-bit "this is a 32-bit kernel; dropmon supports 64-bit kernels only" "$(fake_kdir CONFIG_64BIT)"
 case_ linux-4.19 "kernel 4.19 is older than 5.10" "$KBUILD" VERSION=4 PATCHLEVEL=19
 exit $failed
