@@ -17,7 +17,11 @@
 DEFINE_PER_CPU(struct dropmon_table __rcu *, dropmon_cpu_table);
 struct dropmon_gen *dropmon_live;
 
-/* Point every CPU's probe at its table of @gen (NULL: at none). */
+/*
+ * Point every CPU's probe at its table of @gen (NULL: at none).  Each
+ * rcu_assign_pointer() pairs with the rcu_dereference_sched() of
+ * dropmon_probe(): a probe that sees the table sees it zeroed and sized.
+ */
 void dropmon_gen_publish(struct dropmon_gen *gen)
 {
 	int cpu;
