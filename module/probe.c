@@ -150,9 +150,8 @@ static unsigned int dropmon_home(const struct dropmon_table *t, long tag)
 }
 
 /*
- * Count one event of a key that is new, whose slot needs a recheck, or
- * that a full table may have no room for: look its device up, then probe,
- * recheck, or claim.  A pointer that is not a registered device counts as
+ * Count one event of a key that is new or whose slot needs a recheck:
+ * look its device up, then probe, recheck, or claim.  A pointer that is not a registered device counts as
  * no device, one key however many such pointers there are.  Bounded: one
  * hash bucket and at most two laps of the table.
  */
@@ -198,8 +197,8 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 /*
  * A key away from its home slot, or one that a full table has no room
  * for: one lap at most, with no call, so next to no registers to save.
- * Only a key to claim, a slot to recheck or a device to look up goes on
- * to dropmon_count_slow().
+ * Only a key to claim (and its device to look up) or a slot to recheck
+ * goes on to dropmon_count_slow().
  */
 static noinline void dropmon_count(struct dropmon_table *t, long tag,
 				   unsigned long loc, unsigned long dev, u64 rp)
@@ -218,7 +217,7 @@ static noinline void dropmon_count(struct dropmon_table *t, long tag,
 			return;
 		}
 		if (state == DROPMON_SLOT_EMPTY) {
-			if (dev || !dropmon_table_full(t))
+			if (!dropmon_table_full(t))
 				break;
 			local_inc(&t->lost);
 			return;
@@ -256,8 +255,13 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	if (likely(state == tag && dropmon_slot_is(s, loc, dev, rp) &&
 		   dropmon_slot_current(s, dev)))
 		local_inc(&s->count);
-	/* No device, and its key is not in the table nor fits. */
-	else if (state == DROPMON_SLOT_EMPTY && !dev && dropmon_table_full(t))
+	/*
+	 * The key is not in the table (its home slot is empty) nor fits.
+	 * Without a lookup, an skb->dev that is no registered device counts
+	 * here too, even if the table holds the no-device key: a full table
+	 * costs no more per event than a hit.
+	 */
+	else if (state == DROPMON_SLOT_EMPTY && dropmon_table_full(t))
 		local_inc(&t->lost);
 	else
 		dropmon_count(t, tag, loc, dev, rp);
