@@ -151,9 +151,10 @@ static unsigned int dropmon_home(const struct dropmon_table *t, long tag)
 
 /*
  * Count one event of a key that is new or whose slot needs a recheck:
- * look its device up, then probe, recheck, or claim.  A pointer that is not a registered device counts as
- * no device, one key however many such pointers there are.  Bounded: one
- * hash bucket and at most two laps of the table.
+ * look its device up, then probe, recheck, or claim.  A pointer that is
+ * not a registered device counts as no device, one key however many such
+ * pointers there are.  Bounded: one hash bucket and at most two laps of
+ * the table.
  */
 static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 					unsigned long loc, unsigned long dev,
