@@ -410,6 +410,41 @@ t_junk_dev() {
 	check_dmesg "junk dev"
 }
 
+# The real path: dmgen tcpofo makes the kernel prune a TCP socket's
+# out-of-order queue (tcp_prune_ofo_queue, reason TCP_OFO_QUEUE_PRUNE),
+# and the reset that closes it purges the rest (skb_rbtree_purge): every
+# row of those drops must be on lo or on no device ("-", netns 0).  5.10
+# frees pruned skbs with __kfree_skb(), no kfree_skb event: there only
+# the absence of junk rows is checked.
+t_tcp_ofo() {
+	check_rc "tcp ofo: load" 0 load interval_ms=$INT
+	wait_seq totals 1
+	dmgen -c 0 tcpofo 2000 $((PORT + 2000)) >/tmp/ofo 2>&1
+	check_match "tcp ofo: dmgen tcpofo ran and the kernel pruned the queue" \
+		'^tcpofo: sent=2000 ofo_pruned=[1-9]' "$(cat /tmp/ofo)"
+	settle
+	cp /tmp/totals /tmp/ofo.totals
+	cat $D/status >/tmp/ofo.status
+	if [ "$NOSOCK" = - ]; then
+		pass "tcp ofo: (5.10 has no kfree_skb event for a pruned skb)"
+	else
+		check_match "tcp ofo: TCP_OFO_QUEUE_PRUNE drops counted" '^[1-9]' \
+			"$(sum ofo.totals '*' TCP_OFO_QUEUE_PRUNE - ipv4 0) with dev '-', $(sum ofo.totals '*' TCP_OFO_QUEUE_PRUNE lo ipv4 "$ROOTNS") on lo; rows: $(grep -c TCP_OFO_QUEUE_PRUNE /tmp/ofo.totals)"
+	fi
+	awk -F'\t' -v r="$ROOTNS" '!/^#/ && !($6 == "-" && $7 == 0) && !($6 == "lo" && $7 == r) {
+		print $1, $3, $5, $6, $7, $8 }' /tmp/ofo.totals | LC_ALL=C tr -c '\12\40-\176' '.' >/tmp/ofo.junk
+	check_eq "tcp ofo: every row on lo or on no device (netns 0)" "0 rows" \
+		"$(wc -l </tmp/ofo.junk) rows$(head -n 3 /tmp/ofo.junk | sed 's/^/; /' | tr '\n' ' ')"
+	check_match "tcp ofo: nothing lost" '^lost=0 ' \
+		"lost=$(hdr ofo.totals lost) keys=$(hdr ofo.totals keys) drops=$(hdr ofo.totals drops)"
+	check_eq "tcp ofo: totals invariant" "ok ok" "$(invariant ofo.totals)"
+	for v in totals status; do
+		check_eq "tcp ofo: $v: every byte printable ASCII, tab or newline" 0 "$(nonascii /tmp/ofo.$v)"
+	done
+	check_rc "tcp ofo: unload" 0 unload
+	check_dmesg "tcp ofo"
+}
+
 # --- rotation -------------------------------------------------------------
 t_rotation() {
 	snap stats
@@ -624,6 +659,7 @@ suite_main() {
 	check_dmesg counts
 	t_overflow
 	t_junk_dev
+	t_tcp_ofo
 	t_open_reader
 	t_storm
 	t_show_errors
