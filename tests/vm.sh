@@ -51,6 +51,15 @@ dm_build_module() {
 		{ cat "$B/build.log" >&2; dm_die "module build against $KREL failed"; }
 }
 
+# The test modules of tests/bench (the benchmark's, and dmjunk for the
+# main suite), with dropmon's compat flags, in $tsrc.
+dm_build_test_modules() {
+	tsrc=$(dm_module_tree "$KREL/testmods")
+	cp "$DROPMON_TOP"/tests/bench/{Kbuild,*.c} "$tsrc/"
+	dm_module_make "$tsrc" -s modules >"$B/testmods-build.log" 2>&1 ||
+		{ cat "$B/testmods-build.log" >&2; dm_die "test modules (tests/bench) failed to build against $KREL"; }
+}
+
 # Copy a dynamic executable and the libraries it needs into the initramfs.
 dm_copy_dynamic() {
 	local bin=$1 root=$2 lib
@@ -81,6 +90,7 @@ dm_build_initramfs() {
 	cp "$here/guest/init" "$R/init"
 	cp "$suite_file" "$R/suite.sh"
 	cp "$src/dropmon.ko" "$R/lib/modules/dropmon.ko"
+	cp "$tsrc/dmjunk.ko" "$R/lib/modules/dmjunk.ko"
 	cp "$here/helpers/dmgen" "$R/bin/dmgen"
 	cp "$DROPMON_TOP/tools/dropmon-show-static" "$R/usr/sbin/dropmon-show"
 	dm_copy_kmod veth "$R"
@@ -120,6 +130,7 @@ dm_build_initramfs() {
 }
 
 dm_build_module
+dm_build_test_modules
 make -s -C "$here/helpers" >/dev/null
 make -s -C "$DROPMON_TOP/tools" static >/dev/null
 dm_build_initramfs

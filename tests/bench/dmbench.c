@@ -109,10 +109,12 @@ static int dmbench_run(void)
 			break;
 		w[n].cpu = cpu;
 		init_completion(&w[n].done);
-		w[n].task = kthread_create_on_cpu(dmbench_thread, &w[n], cpu,
-						  "dmbench/%u");
+		/* kthread_create_on_cpu() is not exported before v5.12. */
+		w[n].task = kthread_create(dmbench_thread, &w[n], "dmbench/%u",
+					   cpu);
 		if (IS_ERR(w[n].task))
 			break;
+		kthread_bind(w[n].task, cpu);
 		wake_up_process(w[n].task);
 		n++;
 	}

@@ -338,6 +338,113 @@ t_dev_scratch() {
 	check_dmesg dev_scratch
 }
 
+# --- skb->dev holding an rbtree link or other non-device addresses ------------
+# skb->dev shares a union with rbnode.rb_left: an skb erased from an rbtree
+# (TCP's out-of-order queue, netem's tfifo) and then dropped points at
+# another sk_buff there.  dmjunk (tests/bench/dmjunk.c) fires kfree_skb
+# JN times from CPU 0 at one location, dmjunk_drop_site, cycling skb->dev
+# over 2089 such addresses: sk_buffs of an rbtree, a kmalloc'd and a
+# vmalloc'd buffer of letters and bytes 0xa0-0xff, a freed net_device.
+# None is a device: one key with dev "-" and netns 0.  In the same
+# interval, on the same CPU, JU real drops must still be counted exactly,
+# none lost, and every byte of every file must stay printable ASCII.
+JN=5000
+JU=777
+# Rows at dmjunk's location in view copy $1: "count reason dev netns proto",
+# the bytes that are not printable ASCII shown as ".".
+junk_rows() {
+	awk -F'\t' '!/^#/ && index($3, "dmjunk_drop_site+") == 1 { print $1, $5, $6, $7, $8 }' "$1" |
+		LC_ALL=C tr -c '\11\12\40-\176' '.'
+}
+# The bytes of file $1 that are neither printable ASCII, a tab nor a newline.
+nonascii() { LC_ALL=C tr -d '\11\12\40-\176' <"$1" | wc -c; }
+
+t_junk_dev() {
+	if [ "$NOSOCK" = - ]; then jr=-; else jr=NOT_SPECIFIED; fi
+	jint=$((INT * 6))
+	check_rc "junk dev: load interval_ms=$jint" 0 load interval_ms=$jint
+	check_rc "junk dev: load dmjunk" 0 insmod /lib/modules/dmjunk.ko
+	wait_seq stats 1
+	# Fire right after a rotation, so that the junk and the real drops
+	# share one interval (and one CPU 0 table); again if a rotation came
+	# between them.
+	try=0 one=no
+	while [ $try -lt 3 ] && [ $one = no ]; do
+		try=$((try + 1))
+		snap stats
+		wait_seq stats $(($(hdr stats seq) + 1))
+		s=$(hdr stats seq)
+		echo $JN >/sys/module/dmjunk/parameters/fire || fail "junk dev: fire" "expected the write to succeed"
+		dmgen -c 0 udp4 $JU $PORT || fail "junk dev: dmgen" "dmgen -c 0 udp4 $JU $PORT failed"
+		usleep 200000
+		snap stats
+		[ "$(hdr stats seq)" = "$s" ] && one=yes
+	done
+	check_eq "junk dev: $JN junk events and $JU drops in one interval on CPU 0 (try $try)" yes $one
+	check_eq "junk dev: dmjunk fired $((try * JN))" $((try * JN)) "$(cat /sys/module/dmjunk/parameters/fire)"
+	wait_seq stats $((s + 1))
+	cp /tmp/stats /tmp/junk.stats
+	settle
+	cp /tmp/totals /tmp/junk.totals
+	cat $D/status >/tmp/junk.status
+	for v in stats totals; do
+		if [ $v = stats ]; then n=1; else n=$try; fi
+		f=/tmp/junk.$v
+		junk_rows $f >/tmp/junk.rows
+		check_eq "junk dev: $v: one row at dmjunk_drop_site, no device, all $((n * JN))" \
+			"$((n * JN)) $jr - 0 ipv4" "$(grep ' - 0 ipv4$' /tmp/junk.rows | tr '\n' ' ' | sed 's/ $//')"
+		check_eq "junk dev: $v: no junk device rows at dmjunk_drop_site" "0 rows" \
+			"$(grep -vc ' - 0 ipv4$' /tmp/junk.rows) rows$(grep -v ' - 0 ipv4$' /tmp/junk.rows | head -n 3 | sed 's/^/; /' | tr '\n' ' ')"
+		cp $f /tmp/junk.view
+		check_eq "junk dev: $v: the $((n * JU)) udp4 drops of CPU 0, exactly" $((n * JU)) \
+			"$(sum junk.view "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")"
+		check_match "junk dev: $v: nothing lost" '^lost=0 ' \
+			"lost=$(hdr junk.view lost) keys=$(hdr junk.view keys) drops=$(hdr junk.view drops)"
+		check_eq "junk dev: $v invariant" "ok ok" "$(invariant junk.view)"
+	done
+	for v in stats totals status; do
+		check_eq "junk dev: $v: every byte printable ASCII, tab or newline" 0 "$(nonascii /tmp/junk.$v)"
+	done
+	check_rc "junk dev: unload" 0 unload
+	check_rc "junk dev: unload dmjunk" 0 rmmod dmjunk
+	check_dmesg "junk dev"
+}
+
+# The real path: dmgen tcpofo makes the kernel prune a TCP socket's
+# out-of-order queue (tcp_prune_ofo_queue, reason TCP_OFO_QUEUE_PRUNE),
+# and the reset that closes it purges the rest (skb_rbtree_purge): every
+# row of those drops must be on lo or on no device ("-", netns 0).  5.10
+# frees pruned skbs with __kfree_skb(), no kfree_skb event: there only
+# the absence of junk rows is checked.
+t_tcp_ofo() {
+	check_rc "tcp ofo: load" 0 load interval_ms=$INT
+	wait_seq totals 1
+	dmgen -c 0 tcpofo 2000 $((PORT + 2000)) >/tmp/ofo 2>&1
+	check_match "tcp ofo: dmgen tcpofo ran and the kernel pruned the queue" \
+		'^tcpofo: sent=2000 ofo_pruned=[1-9]' "$(cat /tmp/ofo)"
+	settle
+	cp /tmp/totals /tmp/ofo.totals
+	cat $D/status >/tmp/ofo.status
+	if [ "$NOSOCK" = - ]; then
+		pass "tcp ofo: (5.10 has no kfree_skb event for a pruned skb)"
+	else
+		check_match "tcp ofo: TCP_OFO_QUEUE_PRUNE drops counted" '^[1-9]' \
+			"$(sum ofo.totals '*' TCP_OFO_QUEUE_PRUNE - ipv4 0) with dev '-', $(sum ofo.totals '*' TCP_OFO_QUEUE_PRUNE lo ipv4 "$ROOTNS") on lo; rows: $(grep -c TCP_OFO_QUEUE_PRUNE /tmp/ofo.totals)"
+	fi
+	awk -F'\t' -v r="$ROOTNS" '!/^#/ && !($6 == "-" && $7 == 0) && !($6 == "lo" && $7 == r) {
+		print $1, $3, $5, $6, $7, $8 }' /tmp/ofo.totals | LC_ALL=C tr -c '\12\40-\176' '.' >/tmp/ofo.junk
+	check_eq "tcp ofo: every row on lo or on no device (netns 0)" "0 rows" \
+		"$(wc -l </tmp/ofo.junk) rows$(head -n 3 /tmp/ofo.junk | sed 's/^/; /' | tr '\n' ' ')"
+	check_match "tcp ofo: nothing lost" '^lost=0 ' \
+		"lost=$(hdr ofo.totals lost) keys=$(hdr ofo.totals keys) drops=$(hdr ofo.totals drops)"
+	check_eq "tcp ofo: totals invariant" "ok ok" "$(invariant ofo.totals)"
+	for v in totals status; do
+		check_eq "tcp ofo: $v: every byte printable ASCII, tab or newline" 0 "$(nonascii /tmp/ofo.$v)"
+	done
+	check_rc "tcp ofo: unload" 0 unload
+	check_dmesg "tcp ofo"
+}
+
 # --- rotation -------------------------------------------------------------
 t_rotation() {
 	snap stats
@@ -551,6 +658,8 @@ suite_main() {
 	unload
 	check_dmesg counts
 	t_overflow
+	t_junk_dev
+	t_tcp_ofo
 	t_open_reader
 	t_storm
 	t_show_errors

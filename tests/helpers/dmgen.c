@@ -21,6 +21,8 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
 #include <netpacket/packet.h>
 #include <sched.h>
 #include <signal.h>
@@ -73,6 +75,12 @@ static const char *usage_text =
 	"                               SIGTERM ends it early\n"
 	"  readbytes FILE [BUFSZ]       copy FILE to stdout, BUFSZ bytes per read\n"
 	"                               (default 1)\n"
+	"  tcpofo N PORT                connect to a listener on 127.0.0.1:PORT\n"
+	"                               with a small SO_RCVBUF, send it N (at\n"
+	"                               most 2000) out-of-order 1-byte segments\n"
+	"                               (raw IP, random order) so that the kernel\n"
+	"                               prunes its out-of-order queue, reset it;\n"
+	"                               prints 'tcpofo: sent=N ofo_pruned=D'\n"
 	"\n"
 	"limits: N 1..100000000, PORT 1..65535, SECONDS 1..3600\n";
 
@@ -910,6 +918,197 @@ static int cmd_readbytes(int argc, char **argv)
 	return 0;
 }
 
+/* ---- tcpofo ------------------------------------------------------------ */
+
+/* TcpExt's OfoPruned in /proc/net/netstat (the names line, then values). */
+static unsigned long long ofo_pruned(void)
+{
+	char names[8192], values[8192];
+	unsigned long long v = 0;
+	char *np, *vp, *n, *x;
+	FILE *f;
+
+	f = fopen("/proc/net/netstat", "r");
+	if (!f)
+		die_errno("tcpofo: open /proc/net/netstat");
+	while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
+		if (strncmp(names, "TcpExt:", 7))
+			continue;
+		n = strtok_r(names, " \n", &np);
+		x = strtok_r(values, " \n", &vp);
+		while (n && x) {
+			if (!strcmp(n, "OfoPruned")) {
+				v = strtoull(x, NULL, 10);
+				break;
+			}
+			n = strtok_r(NULL, " \n", &np);
+			x = strtok_r(NULL, " \n", &vp);
+		}
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
+static uint16_t csum_fold_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (; len > 1; len -= 2, p += 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static void tcpofo_getseq(int fd, int queue, uint32_t *seq)
+{
+	socklen_t len = sizeof(*seq);
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &queue, sizeof(queue)))
+		die_errno("tcpofo: TCP_REPAIR_QUEUE");
+	if (getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &len))
+		die_errno("tcpofo: TCP_QUEUE_SEQ");
+}
+
+/*
+ * tcpofo N PORT: an established connection on lo whose receiver has a
+ * small SO_RCVBUF (16 KiB: room for a few dozen of these segments, in a
+ * window of 16 KiB); the sender is put in repair mode (it then sends
+ * nothing of its own) and N one-byte segments go to the receiver from a
+ * raw IP socket, each after a hole, in a fixed random order.  They land
+ * in the receiver's out-of-order queue (an rbtree) until it is over its
+ * rcvbuf; then tcp_prune_ofo_queue() erases the highest ones and drops
+ * them with their old rbtree link where skb->dev was.  The receiver is
+ * closed with a reset (SO_LINGER 0), which purges what is left of its
+ * queue the same way.
+ */
+static int cmd_tcpofo(int argc, char **argv)
+{
+	struct {
+		struct iphdr ip;
+		struct tcphdr tcp;
+		uint8_t data;
+	} __attribute__((packed)) pkt;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct sockaddr_in sa, ca;
+	socklen_t calen = sizeof(ca);
+	unsigned long long p0, p1;
+	uint32_t snd, rcv, sum, rnd = 2463534242U, *slots;
+	int one = 1, rcvbuf = 16384;
+	int lfd, cfd, sfd, rfd;
+	unsigned long n, k;
+	uint16_t port;
+	uint8_t ph[12];
+
+	if (argc != 3)
+		usage_error("tcpofo N PORT");
+	n = arg_count(argv[1]);
+	if (n > 2000)
+		die("tcpofo: at most 2000 segments (they must fit the window)");
+	port = arg_port(argv[2]);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		die_errno("tcpofo: socket");
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* The accepted socket inherits it (and the lock that keeps it). */
+	if (setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		die_errno("tcpofo: SO_RCVBUF");
+	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1))
+		die_errno("tcpofo: bind/listen 127.0.0.1:%u", port);
+	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cfd < 0 || connect(cfd, (struct sockaddr *)&sa, sizeof(sa)))
+		die_errno("tcpofo: connect 127.0.0.1:%u", port);
+	if (getsockname(cfd, (struct sockaddr *)&ca, &calen))
+		die_errno("tcpofo: getsockname");
+	sfd = accept(lfd, NULL, NULL);
+	if (sfd < 0)
+		die_errno("tcpofo: accept");
+	if (setsockopt(cfd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)))
+		die_errno("tcpofo: TCP_REPAIR");
+	tcpofo_getseq(cfd, TCP_SEND_QUEUE, &snd);
+	tcpofo_getseq(cfd, TCP_RECV_QUEUE, &rcv);
+
+	/* Send-only, IP header ours: it never receives a copy of anything. */
+	rfd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (rfd < 0)
+		die_errno("tcpofo: socket(SOCK_RAW, IPPROTO_RAW)");
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ip.version = 4;
+	pkt.ip.ihl = 5;
+	pkt.ip.ttl = 64;
+	pkt.ip.protocol = IPPROTO_TCP;
+	pkt.ip.tot_len = htons(sizeof(pkt));
+	pkt.ip.saddr = htonl(INADDR_LOOPBACK);
+	pkt.ip.daddr = htonl(INADDR_LOOPBACK);
+	pkt.tcp.source = ca.sin_port;
+	pkt.tcp.dest = htons(port);
+	pkt.tcp.ack_seq = htonl(rcv);
+	pkt.tcp.doff = 5;
+	pkt.tcp.ack = 1;
+	pkt.tcp.psh = 1;
+	pkt.tcp.window = htons(65535);
+	pkt.data = 'x';
+	memcpy(ph, &pkt.ip.saddr, 4);
+	memcpy(ph + 4, &pkt.ip.daddr, 4);
+	ph[8] = 0;
+	ph[9] = IPPROTO_TCP;
+	ph[10] = 0;
+	ph[11] = sizeof(pkt.tcp) + sizeof(pkt.data);
+
+	/*
+	 * The slots in a fixed pseudo-random order: a segment that lands
+	 * last in the queue prunes nothing (the kernel drops it instead),
+	 * and the last node erased has a left child only if something was
+	 * inserted just before it, as a random order does often.
+	 */
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		die_errno("calloc");
+	for (k = 0; k < n; k++)
+		slots[k] = (uint32_t)k;
+	for (k = n - 1; k > 0; k--) {
+		uint32_t j, t;
+
+		rnd ^= rnd << 13;
+		rnd ^= rnd >> 17;
+		rnd ^= rnd << 5;
+		j = rnd % (uint32_t)(k + 1);
+		t = slots[k];
+		slots[k] = slots[j];
+		slots[j] = t;
+	}
+	p0 = ofo_pruned();
+	for (k = 0; k < n; k++) {
+		/* Byte snd is never sent: every segment is out of order. */
+		pkt.tcp.seq = htonl(snd + 1 + 2 * slots[k]);
+		pkt.tcp.check = 0;
+		sum = csum_fold_add(0, ph, sizeof(ph));
+		sum = csum_fold_add(sum, &pkt.tcp, sizeof(pkt.tcp) + sizeof(pkt.data));
+		pkt.tcp.check = htons((uint16_t)~sum);
+		if (sendto(rfd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&sa,
+			   sizeof(sa)) != (ssize_t)sizeof(pkt))
+			die_errno("tcpofo: sendto segment %lu", k + 1);
+	}
+	p1 = ofo_pruned();
+	free(slots);
+	if (setsockopt(sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)))
+		die_errno("tcpofo: SO_LINGER");
+	close(sfd);
+	close(cfd);
+	close(lfd);
+	close(rfd);
+	printf("tcpofo: sent=%lu ofo_pruned=%llu\n", n, p1 - p0);
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -975,6 +1174,8 @@ int main(int argc, char **argv)
 		return cmd_flood(argc, argv);
 	if (!strcmp(cmd, "readbytes"))
 		return cmd_readbytes(argc, argv);
+	if (!strcmp(cmd, "tcpofo"))
+		return cmd_tcpofo(argc, argv);
 	if (!strcmp(cmd, "help"))
 		return fputs(usage_text, stdout) < 0;
 
