@@ -23,7 +23,12 @@
 #include "compat.h"
 #include "table.h"
 
-#define DROPMON_DEV_HASH_BITS	8
+/*
+ * 1024 buckets, 8 KiB: a lookup walks the devices / 1024 nodes of one.
+ * A lookup comes with a slot's claim or recheck, and with each event of
+ * a junk skb->dev while its CPU's table has room (see dropmon_probe()).
+ */
+#define DROPMON_DEV_HASH_BITS	10
 
 struct dropmon_devnode {
 	struct hlist_node node;
@@ -31,7 +36,7 @@ struct dropmon_devnode {
 	struct rcu_head rcu;
 };
 
-static struct hlist_head dropmon_devs[1 << DROPMON_DEV_HASH_BITS] __read_mostly;
+static struct hlist_head dropmon_devs[1 << DROPMON_DEV_HASH_BITS];
 static DEFINE_MUTEX(dropmon_devs_lock);	/* writers of dropmon_devs */
 static unsigned int dropmon_devs_nr;	/* under dropmon_devs_lock */
 static unsigned long dropmon_devs_alloc_failures;
@@ -71,7 +76,8 @@ static void dropmon_dev_gen_bump(void)
 
 static void dropmon_dev_add(const struct net_device *dev)
 {
-	struct dropmon_devnode *n = kmalloc(sizeof(*n), GFP_KERNEL);
+	/* Charged to whoever registers the device, as the device itself is. */
+	struct dropmon_devnode *n = kmalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
 
 	if (!n) {
 		/* Its drops are counted under "-" instead. */

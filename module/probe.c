@@ -51,8 +51,10 @@ static void dropmon_dev_read(unsigned long addr, char *name, u32 *netns)
 		name[0] = '-';
 		return;
 	}
-	memcpy(name, dev->name, IFNAMSIZ - 1);
-	*netns = dev_net(dev)->ns.inum;
+	/* A rename may tear the name: the worker makes it printable. */
+	data_race(memcpy(name, dev->name, IFNAMSIZ - 1));
+	/* A netns move leaves either net alive until the probe returns. */
+	*netns = data_race(dev_net(dev))->ns.inum;
 }
 
 /*

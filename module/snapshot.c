@@ -224,6 +224,7 @@ static void dropmon_sym_copy(char *buf, size_t size, const char *sym)
 	size_t len = strlen(sym);
 	size_t keep;
 
+	static_assert(DROPMON_SYM_LEN >= 8);	/* room for "x..." */
 	if (len < size) {
 		memcpy(buf, sym, len + 1);
 		return;
