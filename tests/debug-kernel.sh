@@ -36,7 +36,10 @@ dm_debug_kconfig_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kconfig
 # The source package the debug kernel is built from: 7.x runs tracepoint
 # probes under SRCU-fast with preemption enabled, which is what its
 # DEBUG_PREEMPT and PROVE_RCU must see dropmon's probe do.  Its suite
-# (trixie-backports, pinned at 50) comes from dm_extra_suites.
+# (trixie-backports, pinned at 50) comes from dm_extra_suites.  Checked
+# against 7.3's Kconfig: every symbol of the fragments exists but
+# PROC_SYSCTL (7.x has only SYSCTL); x86 defaults to PREEMPT_LAZY there,
+# and debug.config's PREEMPT (full preemption) is still a choice of it.
 dm_debug_source_pkg=linux-source-7.3
 # Bump when the recipe below changes in a way that changes the kernel.
 dm_debug_recipe=2
