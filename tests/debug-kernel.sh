@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The debug kernel of the matrix entry "debug": Debian's linux-source-6.12
-# configured as tinyconfig plus the fragments of tests/kconfig/ (merged with
+# The debug kernel of the matrix entry "debug": Debian's linux-source-7.3
+# (dm_debug_source_pkg below; the one place to change it), from
+# trixie-backports, configured as tinyconfig plus the fragments of
+# tests/kconfig/ (merged with
 # the kernel's scripts/kconfig/merge_config.sh, the way WireGuard's qemu
 # harness does), with KASAN, kmemleak, lockdep, debug objects and fault
 # injection.  The build fails if any line of a fragment is not in the final
@@ -31,9 +33,16 @@ if ! declare -F dm_apt_install >/dev/null; then
 fi
 
 dm_debug_kconfig_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kconfig
-dm_debug_source_pkg=linux-source-6.12
+# The source package the debug kernel is built from: 7.x runs tracepoint
+# probes under SRCU-fast with preemption enabled, which is what its
+# DEBUG_PREEMPT and PROVE_RCU must see dropmon's probe do.  Its suite
+# (trixie-backports, pinned at 50) comes from dm_extra_suites.  Checked
+# against 7.3's Kconfig: every symbol of the fragments exists but
+# PROC_SYSCTL (7.x has only SYSCTL); x86 defaults to PREEMPT_LAZY there,
+# and debug.config's PREEMPT (full preemption) is still a choice of it.
+dm_debug_source_pkg=linux-source-7.3
 # Bump when the recipe below changes in a way that changes the kernel.
-dm_debug_recipe=1
+dm_debug_recipe=2
 
 # The fragments, in merge order.
 dm_debug_fragments=("$dm_debug_kconfig_dir/base.config" "$dm_debug_kconfig_dir/debug.config")
@@ -99,6 +108,7 @@ dm_debug_build() {
 # Build the debug kernel or reuse the cached one; sets DK_DIR and DK_REL.
 dm_debug_kernel() {
 	local ver key top=$DROPMON_CACHE/debug-kernel f
+	dm_extra_suites
 	dm_apt_install build-essential flex bison bc libelf-dev libssl-dev cpio \
 		xz-utils kmod python3 "$dm_debug_source_pkg"
 	ver=$(dpkg-query -W -f='${Version}' "$dm_debug_source_pkg")

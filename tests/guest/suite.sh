@@ -50,6 +50,19 @@ else
 	NOSOCK=-
 fi
 ROOTNS=$(readlink /proc/self/ns/net | tr -dc 0-9)
+# Drops in process context (dmgen netlink and unixqueue): no device
+# (dev '-', netns 0), protocol 0, freed in a syscall, where a kernel that
+# runs tracepoint probes preemptible (7.x: SRCU-fast) runs dropmon's
+# probe with preemption on.  netlink_unicast() frees a message to a port
+# id no socket holds, unix_release_sock() the datagrams queued on a
+# receiver closed unread (6.1: NOT_SPECIFIED, 6.12 on: SOCKET_CLOSE).
+# Their locations are matched on the symbol without its offset, allowing
+# for the compiler inlining either into its caller or cloning it
+# (.isra.0, .constprop.0), so that a kernel built another way still
+# counts them; each must still land at one location.
+NLPID=2147483646
+NL_RE='^netlink_(unicast|sendmsg)(\.[a-z]+\.[0-9]+)*$'
+UX_RE='^unix_(release_sock|release)(\.[a-z]+\.[0-9]+)*$'
 # The interval of the main suite: polling every snapshot needs it to be
 # well above what one poll costs, which KASAN and lockdep multiply.
 case $(uname -r) in
@@ -72,6 +85,23 @@ sum() {
 		(s == "*" || index($3, s "+") == 1) && (r == "*" || $5 == r) &&
 		$6 == d && $8 == p && (n == "" || $7 == n) { c += $1 }
 		END { print c + 0 }' "/tmp/$1"
+}
+
+# Sum of the counts of the process-context rows (dev '-', netns 0,
+# protocol 0x0000) whose symbol without its offset matches ERE:
+#   psum VIEW ERE
+psum() {
+	awk -F'\t' -v re="$2" '/^#/ { next }
+		{ s = $3; sub(/\+.*/, "", s) }
+		s ~ re && $6 == "-" && $7 == "0" && $8 == "0x0000" { c += $1 }
+		END { print c + 0 }' "/tmp/$1"
+}
+# The symbols (without offset) of those rows, one line, sorted.
+psyms() {
+	awk -F'\t' -v re="$2" '/^#/ { next }
+		{ s = $3; sub(/\+.*/, "", s) }
+		s ~ re && $6 == "-" && $7 == "0" && $8 == "0x0000" { print s }' "/tmp/$1" |
+		sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
 # "ok ok" when sum(count) + lost == drops and rows == keys in view $1.
@@ -223,11 +253,30 @@ count() {
 	check_eq "$name: $sym $NOSOCK lo $proto counts exactly $N" $N $((after - before))
 }
 
+# count_proc NAME ERE DMGEN-ARGS...: N process-context drops, exactly,
+# at one location: dmgen exits 0 only when each of its N sends had the
+# outcome that frees exactly one skb.
+count_proc() {
+	name=$1 re=$2
+	shift 2
+	snap totals
+	before=$(psum totals "$re")
+	dmgen "$@" || fail "$name" "dmgen $* failed"
+	settle
+	after=$(psum totals "$re")
+	syms=$(psyms totals "$re")
+	check_eq "$name: process context, ${syms:-no symbol matching $re} - netns 0 0x0000 counts exactly $N" \
+		$N $((after - before))
+	check_match "$name: one location ($re)" '^[^ ]+$' "$syms"
+}
+
 t_counts() {
 	count udp4 "$U4" ipv4 udp4 $N $PORT
 	count udp6 "$U6" ipv6 udp6 $N $PORT
 	count tcp4 tcp_v4_rcv ipv4 tcp4 $N $PORT
 	count tcp6 tcp_v6_rcv ipv6 tcp6 $N $PORT
+	count_proc netlink "$NL_RE" netlink $N $NLPID
+	count_proc unix "$UX_RE" unixqueue $N
 	snap totals
 	locs=$(awk -F'\t' -v a="$U4+" -v b="$U6+" '!/^#/ && $6 == "lo" &&
 		(index($3, a) == 1 || index($3, b) == 1 || $3 ~ /^tcp_v[46]_rcv\+/) { print $2 }' /tmp/totals |
@@ -564,6 +613,8 @@ t_oracle() {
 	dmgen tcp6 100 $PORT
 	dmgen udp6 70 $PORT
 	dmgen -n raw lo 50 0x88b5
+	dmgen netlink 40 $NLPID
+	dmgen unixqueue 30
 	echo 0 >$T/events/skb/kfree_skb/enable
 	settle
 	cp /tmp/totals /tmp/oracle.after
@@ -579,6 +630,8 @@ t_oracle() {
 	check_eq "oracle: per-protocol$([ "$NOSOCK" = - ] || echo '/reason') counts equal the kernel's trace events" \
 		"$traced" "$delta"
 	check_match "oracle: the trace saw the traffic" "^2048/?[A-Z_]* 300" "$(echo "$traced" | grep '^2048')"
+	check_eq "oracle: the trace saw the 70 process-context drops (protocol 0)" 70 \
+		"$(echo "$traced" | awk '$1 ~ /^0(\/|$)/ { s += $2 } END { print s + 0 }')"
 	echo >$T/trace
 }
 
@@ -676,6 +729,8 @@ warm_up_once() {
 	for p in udp4 udp6 tcp4 tcp6; do
 		dmgen -c 0 $p 1 $PORT >/dev/null 2>&1
 	done
+	dmgen -c 0 netlink 1 $NLPID >/dev/null 2>&1
+	dmgen -c 0 unixqueue 1 >/dev/null 2>&1
 	sleep 1
 }
 
@@ -687,16 +742,26 @@ suite_parallel() {
 	snap totals
 	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
 	tb=$(sum totals tcp_v4_rcv "$NOSOCK" lo ipv4 "$ROOTNS")
+	nb=$(psum totals "$NL_RE") ub=$(psum totals "$UX_RE")
 	dmgen -c 0 udp4 $((N * 4)) $PORT & a=$!
 	dmgen -c 1 udp4 $((N * 4)) $PORT & b=$!
 	dmgen -c 0 tcp4 $N $PORT & c=$!
 	dmgen -c 1 tcp4 $N $PORT & d=$!
-	wait $a $b $c $d
+	dmgen -c 0 netlink $N $NLPID & e=$!
+	dmgen -c 1 netlink $N $NLPID & f=$!
+	dmgen -c 0 unixqueue $N & g=$!
+	dmgen -c 1 unixqueue $N & h=$!
+	wait $a $b $c $d $e $f $g $h
 	settle
 	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
 	ta=$(sum totals tcp_v4_rcv "$NOSOCK" lo ipv4 "$ROOTNS")
+	na=$(psum totals "$NL_RE") ua=$(psum totals "$UX_RE")
 	check_eq "parallel: udp4 from both CPUs, exactly $((N * 8))" $((N * 8)) $((after - before))
 	check_eq "parallel: tcp4 from both CPUs, exactly $((N * 2))" $((N * 2)) $((ta - tb))
+	check_eq "parallel: netlink ($(psyms totals "$NL_RE")) in process context from both CPUs, exactly $((N * 2))" \
+		$((N * 2)) $((na - nb))
+	check_eq "parallel: unix ($(psyms totals "$UX_RE")) in process context from both CPUs, exactly $((N * 2))" \
+		$((N * 2)) $((ua - ub))
 	check_eq "parallel: invariant" "ok ok" "$(invariant totals)"
 	check_rc "unload" 0 unload
 	check_dmesg parallel
@@ -812,6 +877,17 @@ stress_readers() {
 	echo "$n $ok" >/tmp/readers.n
 }
 
+# Drops in process context on CPU $1 (netlink and unix, 100 each per
+# turn) until told to stop; writes the drops its turns made.
+stress_proc() {	# CPU
+	n=0
+	while [ ! -f /tmp/stop ]; do
+		dmgen -c "$1" netlink 100 $NLPID >/dev/null 2>&1 &&
+			dmgen -c "$1" unixqueue 100 >/dev/null 2>&1 && n=$((n + 200))
+	done
+	echo "$n" >/tmp/proc.$1
+}
+
 # A netns cycle succeeds when every step worked, the teardown included.
 stress_netns() {
 	n=0 ok=0
@@ -836,6 +912,8 @@ suite_stress() {
 	check_rc "stress: load" 0 load interval_ms=100
 	dmgen -c 0 flood "$STRESS" $PORT >/tmp/flood0 &
 	dmgen -c 1 flood "$STRESS" $PORT udp6 >/tmp/flood1 &
+	stress_proc 0 &
+	stress_proc 1 &
 	stress_readers &
 	stress_netns &
 	end=$(($(date +%s) + STRESS))
@@ -859,6 +937,7 @@ suite_stress() {
 	s0=$(sed -n 's/^flood: sent=\([0-9][0-9]*\)$/\1/p' /tmp/flood0)
 	s1=$(sed -n 's/^flood: sent=\([0-9][0-9]*\)$/\1/p' /tmp/flood1)
 	sent=$((${s0:-0} + ${s1:-0}))
+	p0=$(cat /tmp/proc.0 2>/dev/null) p1=$(cat /tmp/proc.1 2>/dev/null)
 	set -- $(cat /tmp/readers.n 2>/dev/null)
 	ra=${1:-0} rok=${2:-0}
 	set -- $(cat /tmp/netns.n 2>/dev/null)
@@ -874,9 +953,11 @@ suite_stress() {
 	esac
 	[ $rmin -ge 1 ] || rmin=1
 	[ $nmin -ge 1 ] || nmin=1
-	echo "STRESS seconds=$STRESS reload_cycles=$cycles unload_busy_retries=$busy reads_attempted=$ra reads_ok=$rok netns_attempted=$na netns_ok=$nok flood_sent=$sent"
+	echo "STRESS seconds=$STRESS reload_cycles=$cycles unload_busy_retries=$busy reads_attempted=$ra reads_ok=$rok netns_attempted=$na netns_ok=$nok flood_sent=$sent proc_drops_cpu0=${p0:-0} proc_drops_cpu1=${p1:-0}"
 	check_eq "stress: $cycles unload/reload cycles under storm, readers and netns churn, none failed" 0 $bad
 	check_match "stress: the storm ran on both CPUs" "^[1-9][0-9]* [1-9][0-9]*\$" "${s0:-none} ${s1:-none}"
+	check_match "stress: process-context drops (netlink, unix) ran on both CPUs" \
+		"^[1-9][0-9]* [1-9][0-9]*\$" "${p0:-none} ${p1:-none}"
 	check_match "stress: reads that succeeded, at least $rmin" '^yes ' \
 		"$([ "$rok" -ge $rmin ] && echo yes) $rok of $ra"
 	check_match "stress: netns cycles that succeeded, at least $nmin" '^yes ' \
@@ -884,36 +965,57 @@ suite_stress() {
 	check_dmesg stress
 }
 
-# Exact accounting across rotations at interval_ms=100: a known generator
-# sends ROUNDS x N datagrams from both CPUs at once while a poller sums
-# every snapshot of stats; both that sum and the totals must be exact.
+# Exact accounting across rotations at interval_ms=100: known generators
+# send ROUNDS x N datagrams from both CPUs at once, in softirq (udp4 to a
+# closed port) and in process context (netlink to a port id no socket
+# holds, unix datagrams freed at close), while a poller sums every
+# snapshot of stats; both that sum and the totals must be exact.
 # Boot with TCG thread=multi: nothing is patched while traffic flows.
 suite_accounting() {
 	warm_up_once
 	check_rc "accounting: load" 0 load interval_ms=100
 	wait_seq totals 2
-	snap totals
+	# The process-context locations, as this kernel names them, for the
+	# poller: one drop of each, then each must be at one location.
+	dmgen -c 0 netlink 1 $NLPID
+	dmgen -c 0 unixqueue 1
+	settle
+	nlsym=$(psyms totals "$NL_RE") uxsym=$(psyms totals "$UX_RE")
+	check_match "accounting: one location each for netlink and unix, saw '$nlsym' and '$uxsym'" \
+		'^[^ ]+/[^ ]+$' "$nlsym/$uxsym"
 	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	nb=$(psum totals "$NL_RE") ub=$(psum totals "$UX_RE")
 	rounds=10
-	dmgen snapsum $D/stats "$U4" lo 600 >/tmp/snapsum &
+	dmgen snapsum $D/stats "$U4" lo 600 "${nlsym:-none}" - "${uxsym:-none}" - >/tmp/snapsum &
 	poller=$!
 	sleep 1
 	r=0
 	while [ $r -lt $rounds ]; do
 		dmgen -c 0 udp4 $N $PORT & a=$!
 		dmgen -c 1 udp4 $N $PORT & b=$!
-		wait $a $b
+		dmgen -c 0 netlink $N $NLPID & c=$!
+		dmgen -c 1 netlink $N $NLPID & d=$!
+		dmgen -c 0 unixqueue $N & e=$!
+		dmgen -c 1 unixqueue $N & f=$!
+		wait $a $b $c $d $e $f
 		r=$((r + 1))
 	done
 	settle
 	kill -TERM $poller
 	wait $poller
 	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	na=$(psum totals "$NL_RE") ua=$(psum totals "$UX_RE")
 	want=$((rounds * 2 * N))
-	echo "ACCOUNTING $(cat /tmp/snapsum) totals_delta=$((after - before)) sent=$want"
+	echo "ACCOUNTING $(cat /tmp/snapsum) totals_delta=$((after - before)) netlink_delta=$((na - nb)) unix_delta=$((ua - ub)) sent=$want each"
 	check_eq "accounting: totals count exactly the $want datagrams sent from both CPUs" $want $((after - before))
 	check_match "accounting: the sum over every snapshot is exactly $want, none missed" \
 		"total=$want .* missed=0 " "$(cat /tmp/snapsum)"
+	check_eq "accounting: totals count exactly the $want netlink drops (process context) from both CPUs" \
+		$want $((na - nb))
+	check_eq "accounting: totals count exactly the $want unix drops (process context) from both CPUs" \
+		$want $((ua - ub))
+	check_match "accounting: the sums over every snapshot of $nlsym and $uxsym are exactly $want each" \
+		" total2=$want total3=$want\$" "$(cat /tmp/snapsum)"
 	check_eq "accounting: invariant" "ok ok" "$(invariant totals)"
 	check_rc "accounting: unload" 0 unload
 	check_dmesg accounting

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -62,7 +63,8 @@ static const char *usage_text =
 	"  tcp6 N PORT                  N refused TCP connects to [::1]:PORT\n"
 	"  raw IFNAME N ETYPE...        send N broadcast frames per ethertype\n"
 	"                               (ETYPE: hex 0x0600..0xffff or A-B range)\n"
-	"  snapsum FILE SYMBOL DEV SECONDS  sum one key over every snapshot\n"
+	"  snapsum FILE SYMBOL DEV SECONDS [SYMBOL DEV]...\n"
+	"                               sum keys over every snapshot\n"
 	"  failnth N MODULE [PARAMS]    load MODULE with its Nth allocation failing\n"
 	"  netdm start|stop             the kernel's drop_monitor: summary mode\n"
 	"                               with software drops, on or off\n"
@@ -81,8 +83,16 @@ static const char *usage_text =
 	"                               (raw IP, random order) so that the kernel\n"
 	"                               prunes its out-of-order queue, reset it;\n"
 	"                               prints 'tcpofo: sent=N ofo_pruned=D'\n"
+	"  netlink N PORTID             N netlink (NETLINK_USERSOCK) messages to\n"
+	"                               a port id no socket holds: each refused,\n"
+	"                               each freed by netlink_unicast (process\n"
+	"                               context)\n"
+	"  unixqueue N                  queue N AF_UNIX datagrams on socket pairs\n"
+	"                               and close the receivers unread (freed\n"
+	"                               by unix_release_sock, process context)\n"
 	"\n"
-	"limits: N 1..100000000, PORT 1..65535, SECONDS 1..3600\n";
+	"limits: N 1..100000000, PORT 1..65535, SECONDS 1..3600,\n"
+	"        PORTID 1..2147483647\n";
 
 /* Wrong number of arguments for a command: short synopsis, exit 1. */
 static void __attribute__((noreturn)) usage_error(const char *synopsis)
@@ -379,6 +389,121 @@ static int cmd_tcp(int v6, int argc, char **argv)
 	return 0;
 }
 
+/* ---- netlink / unixqueue: drops in process context -------------------- */
+
+/*
+ * netlink N PORTID: N netlink messages (NETLINK_USERSOCK) to a unicast
+ * port id that no socket holds.  netlink_sendmsg() allocates the skb and
+ * netlink_unicast() frees it with kfree_skb() when the lookup fails, in
+ * the sender's syscall: a drop in process context, preemptible on a
+ * preemptible kernel.  Every send must fail with ECONNREFUSED, so each
+ * one made exactly one drop.  A PORTID above pid_max (the suite uses
+ * 2147483646) is neither a tgid nor one of the negative ids autobind
+ * hands out, so only an explicit bind() could hold it.
+ */
+static int cmd_netlink(int argc, char **argv)
+{
+	struct {
+		struct nlmsghdr nh;
+		char payload[UDP_PAYLOAD];
+	} msg;
+	struct sockaddr_nl dst;
+	unsigned long n, i, portid;
+	int fd;
+
+	if (argc != 3)
+		usage_error("netlink N PORTID");
+	n = arg_count(argv[1]);
+	if (parse_ulong(argv[2], 10, 1, 0x7fffffffUL, &portid))
+		die("invalid port id '%s': must be an integer 1..%lu", argv[2],
+		    0x7fffffffUL);
+	memset(&msg, 0, sizeof(msg));
+	msg.nh.nlmsg_len = sizeof(msg);
+	msg.nh.nlmsg_type = NLMSG_MIN_TYPE;
+	memcpy(msg.payload, "dropmon-dmgen-16", UDP_PAYLOAD);
+	memset(&dst, 0, sizeof(dst));
+	dst.nl_family = AF_NETLINK;
+	dst.nl_pid = (uint32_t)portid;
+	dst.nl_groups = 0;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
+	if (fd < 0)
+		die_errno("netlink: socket(AF_NETLINK, NETLINK_USERSOCK)");
+	for (i = 0; i < n; i++) {
+		ssize_t r;
+
+		do {
+			msg.nh.nlmsg_seq = (uint32_t)i;
+			r = sendto(fd, &msg, sizeof(msg), 0,
+				   (struct sockaddr *)&dst, sizeof(dst));
+		} while (r < 0 && errno == EINTR);
+		if (r >= 0)
+			die("netlink: message %lu to port id %lu was delivered "
+			    "(a socket holds that port id): pick another", i + 1,
+			    portid);
+		if (errno != ECONNREFUSED)
+			die_errno("netlink: sendto port id %lu message %lu "
+				  "(expected ECONNREFUSED)", portid, i + 1);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Datagrams queued on one socket pair before its receiver is closed. */
+#define UNIX_BATCH	64
+
+/*
+ * unixqueue N: N AF_UNIX datagrams, each queued on the receiving end of
+ * a SOCK_DGRAM socket pair that is then closed unread: unix_release_sock()
+ * frees each one with kfree_skb() in the close() syscall, a drop in
+ * process context.  A socket pair's sender is the receiver's peer, so the
+ * receive queue limit (net.unix.max_dgram_qlen) does not apply; the send
+ * buffer holds a batch easily, and a send that would block is an error,
+ * not a wait.  Every send must succeed, so each one made exactly one drop.
+ */
+static int cmd_unixqueue(int argc, char **argv)
+{
+	unsigned char payload[UDP_PAYLOAD];
+	int sndbuf = 4 * 1024 * 1024;
+	unsigned long n, i = 0;
+
+	if (argc != 2)
+		usage_error("unixqueue N");
+	n = arg_count(argv[1]);
+	memcpy(payload, "dropmon-dmgen-16", UDP_PAYLOAD);
+
+	while (i < n) {
+		unsigned long batch = n - i < UNIX_BATCH ? n - i : UNIX_BATCH;
+		unsigned long k;
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
+			die_errno("unixqueue: socketpair(AF_UNIX, SOCK_DGRAM)");
+		if (setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+			       sizeof(sndbuf)))
+			die_errno("unixqueue: SO_SNDBUFFORCE");
+		for (k = 0; k < batch; k++) {
+			ssize_t r;
+
+			do {
+				r = send(sv[0], payload, sizeof(payload),
+					 MSG_DONTWAIT);
+			} while (r < 0 && errno == EINTR);
+			if (r != (ssize_t)sizeof(payload)) {
+				if (r >= 0)
+					errno = EMSGSIZE;
+				die_errno("unixqueue: send datagram %lu",
+					  i + k + 1);
+			}
+		}
+		/* The receiver first: its queue is freed unread. */
+		if (close(sv[1]) || close(sv[0]))
+			die_errno("unixqueue: close");
+		i += batch;
+	}
+	return 0;
+}
+
 /* ---- raw --------------------------------------------------------------- */
 
 struct etype_range {
@@ -662,14 +787,18 @@ static void stop_on_signals(void)
 	signal(SIGINT, on_stop_signal);
 }
 
-/* ---- snapsum: every snapshot of a stats file, summed for one key ------ */
+/* ---- snapsum: every snapshot of a stats file, summed for some keys ----- */
 
 /*
- * snapsum FILE SYMBOL DEV SECONDS: poll FILE (dropmon's stats) every 10 ms
- * for SECONDS (or until SIGTERM) and add up, once per snapshot (by seq), the counts of rows
- * whose symbol starts with "SYMBOL+" on device DEV.  Reports the total,
- * how many snapshots it saw and how many it missed (seq gaps).
+ * snapsum FILE SYMBOL DEV SECONDS [SYMBOL DEV]...: poll FILE (dropmon's
+ * stats) every 10 ms for SECONDS (or until SIGTERM) and add up, once per
+ * snapshot (by seq), the counts of rows whose symbol starts with
+ * "SYMBOL+" on device DEV, for each SYMBOL DEV pair.  Reports the first
+ * pair's total, how many snapshots it saw and how many it missed (seq
+ * gaps), then total2=, total3=... for the other pairs.
  */
+#define SNAP_KEYS	8
+
 static int snap_read(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -685,15 +814,16 @@ static int snap_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static unsigned long long snap_sum(char *buf, const char *sym, const char *dev,
-				   unsigned long long *seq)
+static void snap_sum(char *buf, int nkeys, char **syms, char **devs,
+		     unsigned long long *sums, unsigned long long *seq)
 {
-	unsigned long long total = 0;
-	size_t symlen = strlen(sym);
 	char *line, *save = NULL;
 	char *p = strstr(buf, " seq=");
+	int k;
 
 	*seq = p ? strtoull(p + 5, NULL, 10) : 0;
+	for (k = 0; k < nkeys; k++)
+		sums[k] = 0;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *f[8];
@@ -705,35 +835,59 @@ static unsigned long long snap_sum(char *buf, const char *sym, const char *dev,
 		for (t = strtok_r(line, "\t", &fs); t && i < 8;
 		     t = strtok_r(NULL, "\t", &fs))
 			f[i++] = t;
-		if (i == 8 && !strncmp(f[2], sym, symlen) &&
-		    f[2][symlen] == '+' && !strcmp(f[5], dev))
-			total += strtoull(f[0], NULL, 10);
+		if (i != 8)
+			continue;
+		for (k = 0; k < nkeys; k++) {
+			size_t symlen = strlen(syms[k]);
+
+			if (!strncmp(f[2], syms[k], symlen) &&
+			    f[2][symlen] == '+' && !strcmp(f[5], devs[k]))
+				sums[k] += strtoull(f[0], NULL, 10);
+		}
 	}
-	return total;
 }
 
 static int cmd_snapsum(int argc, char **argv)
 {
 	static char buf[4 << 20];
-	unsigned long long total = 0, seq, last = 0, seen = 0, missed = 0;
+	unsigned long long total[SNAP_KEYS] = { 0 }, c[SNAP_KEYS];
+	unsigned long long seq, last = 0, seen = 0, missed = 0;
+	char *syms[SNAP_KEYS], *devs[SNAP_KEYS];
 	unsigned long secs;
 	struct timespec t0, now;
+	int nkeys, k;
 
-	if (argc != 5)
-		usage_error("snapsum FILE SYMBOL DEV SECONDS");
+	if (argc < 5 || (argc - 5) % 2 || (argc - 5) / 2 + 1 > SNAP_KEYS)
+		usage_error("snapsum FILE SYMBOL DEV SECONDS [SYMBOL DEV]... "
+			    "(at most 8 keys)");
 	if (parse_ulong(argv[4], 10, 1, MAX_SECONDS, &secs))
 		die("invalid seconds '%s'", argv[4]);
+	syms[0] = argv[2];
+	devs[0] = argv[3];
+	nkeys = 1;
+	for (k = 5; k + 1 < argc; k += 2, nkeys++) {
+		syms[nkeys] = argv[k];
+		devs[nkeys] = argv[k + 1];
+	}
+	/*
+	 * A snapshot lasts one interval: the generators it measures, as many
+	 * as there are CPUs and more, must not starve it past one.  Nice -20
+	 * where allowed (root); as another user it polls at its own priority.
+	 */
+	if (setpriority(PRIO_PROCESS, 0, -20) && errno != EPERM &&
+	    errno != EACCES)
+		die_errno("snapsum: setpriority");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	stop_on_signals();
 	do {
 		if (!snap_read(argv[1], buf, sizeof(buf))) {
-			unsigned long long c = snap_sum(buf, argv[2], argv[3], &seq);
-
+			snap_sum(buf, nkeys, syms, devs, c, &seq);
 			if (seq != last) {
 				if (last && seq != last + 1)
 					missed += seq > last ? seq - last - 1 : 1;
 				if (last)
-					total += c;
+					for (k = 0; k < nkeys; k++)
+						total[k] += c[k];
 				seen++;
 				last = seq;
 			}
@@ -741,8 +895,11 @@ static int cmd_snapsum(int argc, char **argv)
 		sleep_usec(10000);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while (!stop_requested && now.tv_sec - t0.tv_sec < (time_t)secs);
-	printf("snapsum: total=%llu seen=%llu missed=%llu last=%llu\n",
-	       total, seen, missed, last);
+	printf("snapsum: total=%llu seen=%llu missed=%llu last=%llu",
+	       total[0], seen, missed, last);
+	for (k = 1; k < nkeys; k++)
+		printf(" total%d=%llu", k + 1, total[k]);
+	printf("\n");
 	return 0;
 }
 
@@ -1176,6 +1333,10 @@ int main(int argc, char **argv)
 		return cmd_readbytes(argc, argv);
 	if (!strcmp(cmd, "tcpofo"))
 		return cmd_tcpofo(argc, argv);
+	if (!strcmp(cmd, "netlink"))
+		return cmd_netlink(argc, argv);
+	if (!strcmp(cmd, "unixqueue"))
+		return cmd_unixqueue(argc, argv);
 	if (!strcmp(cmd, "help"))
 		return fputs(usage_text, stdout) < 0;
 
