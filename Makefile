@@ -7,6 +7,8 @@
 #   make check           the whole test suite (the command CI runs)
 #   make lint            W=1, sparse and checkpatch on every kernel of the matrix
 #   make bench           dropmon against its peers in a VM (BENCH_KERNEL=6.1 BENCH_ROUNDS=11)
+#   make bench-worker    the worker with every CPU's table full (BENCH_KERNEL=6.1
+#                        BENCH_SETTINGS="1024 65536", max_keys at interval_ms=100)
 #   make dkms-install    register with DKMS, build and install for the running
 #                        kernel (KREL=... or KDIR=... for another)
 #   make dkms-uninstall  dkms remove --all, remove /usr/src/dropmon-<version>
@@ -17,7 +19,7 @@ KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all modules tools clean install lint demo check bench dkms-install dkms-uninstall
+.PHONY: all modules tools clean install lint demo check bench bench-worker dkms-install dkms-uninstall
 
 all: modules
 
@@ -66,6 +68,9 @@ lint:
 
 bench:
 	tests/bench.sh $(or $(BENCH_KERNEL),6.1) $(BENCH_ROUNDS)
+
+bench-worker:
+	tests/bench-worker.sh $(or $(BENCH_KERNEL),6.1) "$(or $(BENCH_SETTINGS),1024 65536)"
 
 demo:
 	tests/demo.sh

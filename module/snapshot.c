@@ -5,15 +5,26 @@
  * merges it into one snapshot sorted by count, resolves symbols and reason
  * names, folds the interval into the totals and publishes both.  All the
  * work that is not counting happens here, in process context.
+ *
+ * At max_keys=65536 one interval can hold 65536 rows of 280 bytes, so the
+ * worker runs on system_unbound_wq and gives the CPU back (cond_resched())
+ * every DROPMON_BATCH steps of each long loop; it sorts compact entries
+ * (count, location, row pointer), not rows, with a merge sort that yields
+ * too; a key of the core kernel takes
+ * its symbol from the totals instead of a %pS per interval; the totals'
+ * order is kept from one interval to the next, so only the rows that an
+ * interval changed are sorted; and totals that did not change are not
+ * copied again.
  */
+#include <linux/bitmap.h>
 #include <linux/jhash.h>
 #include <linux/kallsyms.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
@@ -42,6 +53,39 @@ static u64 dropmon_load_ns;
 static unsigned long dropmon_next_run;	/* jiffies */
 static char dropmon_symbuf[KSYM_SYMBOL_LEN];
 static struct delayed_work dropmon_work;
+
+/* The long loops give the CPU back every this many steps (a power of 2). */
+#define DROPMON_BATCH	256
+
+static inline void dropmon_yield(unsigned int i)
+{
+	if (!(i % DROPMON_BATCH))
+		cond_resched();
+}
+
+/*
+ * A row's place in snapshot order, with what decides it nearly always at
+ * hand: sorting these touches one array, not 280-byte rows all over the
+ * accumulator.  @count is the row's count when the entry was made.
+ */
+struct dropmon_ord {
+	u64 count;
+	unsigned long location;
+	struct dropmon_row *row;
+};
+
+/*
+ * Entries in snapshot order (dropmon_row_cmp()), max_keys each: the
+ * interval's, the totals' (kept sorted from one interval to the next),
+ * and scratch for sorting and merging.  dropmon_moved marks the totals'
+ * rows that the interval being folded changed, by row number.
+ */
+static struct dropmon_ord *dropmon_interval_order;
+static struct dropmon_ord *dropmon_totals_order;
+static struct dropmon_ord *dropmon_scratch;
+static unsigned long *dropmon_moved;
+static bool dropmon_totals_stale;	/* the published totals are older */
+static size_t dropmon_orders_bytes;	/* really allocated for the above */
 
 /*
  * The worker's own figures, for the status file.  Written by the worker
@@ -95,6 +139,35 @@ static void dropmon_acc_free(struct dropmon_acc *acc)
 {
 	kvfree(acc->rows);
 	kvfree(acc->index);
+}
+
+static void dropmon_orders_free(void)
+{
+	kvfree(dropmon_interval_order);
+	kvfree(dropmon_totals_order);
+	kvfree(dropmon_scratch);
+	bitmap_free(dropmon_moved);
+}
+
+static int dropmon_orders_init(unsigned int cap)
+{
+	size_t bytes = array_size(cap, sizeof(struct dropmon_ord));
+	size_t bits = BITS_TO_LONGS(cap) * sizeof(unsigned long);
+
+	dropmon_interval_order = dropmon_zalloc(bytes);
+	dropmon_totals_order = dropmon_zalloc(bytes);
+	dropmon_scratch = dropmon_zalloc(bytes);
+	dropmon_moved = bitmap_zalloc(cap, GFP_KERNEL);
+	if (!dropmon_interval_order || !dropmon_totals_order ||
+	    !dropmon_scratch || !dropmon_moved) {
+		dropmon_orders_free();
+		return -ENOMEM;
+	}
+	dropmon_orders_bytes = dropmon_alloc_bytes(dropmon_interval_order, bytes) +
+			       dropmon_alloc_bytes(dropmon_totals_order, bytes) +
+			       dropmon_alloc_bytes(dropmon_scratch, bytes) +
+			       dropmon_alloc_bytes(dropmon_moved, bits);
+	return 0;
 }
 
 static void dropmon_acc_reset(struct dropmon_acc *acc)
@@ -195,6 +268,7 @@ static void dropmon_merge_gen(struct dropmon_acc *acc,
 			struct dropmon_slot *s = &t->slots[i];
 			long state = local_read(&s->state);
 
+			dropmon_yield(i + 1);
 			if (state == DROPMON_SLOT_EMPTY)
 				continue;
 			/* Probes finish before the grace period ends. */
@@ -259,6 +333,49 @@ static void dropmon_row_resolve(struct dropmon_row *row)
 	dropmon_reason_name(row->key.reason, row->reason, sizeof(row->reason));
 }
 
+static const struct dropmon_row *dropmon_acc_find(const struct dropmon_acc *acc,
+						  const struct dropmon_key *key)
+{
+	unsigned int i = dropmon_key_hash(key) & acc->mask;
+	const struct dropmon_row *row;
+
+	for (;; i = (i + 1) & acc->mask) {
+		if (!acc->index[i])
+			return NULL;
+		row = &acc->rows[acc->index[i] - 1];
+		if (dropmon_key_equal(&row->key, key))
+			return row;
+	}
+}
+
+/*
+ * Names for the interval's rows.  A location in the core kernel keeps its
+ * symbol for good, so a key the totals already hold under "vmlinux" takes
+ * the strings resolved when it first came; anything else (a module, which
+ * may be unloaded and another loaded at its address, BPF, an address that
+ * did not resolve) is resolved again, as every row was before.
+ */
+static void dropmon_interval_resolve(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < dropmon_interval.nr; i++) {
+		struct dropmon_row *row = &dropmon_interval.rows[i];
+		const struct dropmon_row *known;
+
+		known = dropmon_acc_find(&dropmon_totals, &row->key);
+		if (known && !strcmp(known->mod, "vmlinux")) {
+			memcpy(row->sym, known->sym, sizeof(row->sym));
+			memcpy(row->mod, known->mod, sizeof(row->mod));
+			memcpy(row->reason, known->reason, sizeof(row->reason));
+			dropmon_yield(i + 1);
+		} else {
+			dropmon_row_resolve(row);
+			cond_resched();
+		}
+	}
+}
+
 /* Count descending, then location, then the rest: a total order. */
 static int dropmon_row_cmp(const void *a, const void *b)
 {
@@ -279,11 +396,84 @@ static int dropmon_row_cmp(const void *a, const void *b)
 	return (int)be16_to_cpu(x->key.proto) - (int)be16_to_cpu(y->key.proto);
 }
 
+static int dropmon_ord_cmp(const struct dropmon_ord *x,
+			   const struct dropmon_ord *y)
+{
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	if (x->location != y->location)
+		return x->location < y->location ? -1 : 1;
+	return dropmon_row_cmp(x->row, y->row);
+}
+
+static struct dropmon_ord dropmon_ord_of(struct dropmon_row *row)
+{
+	return (struct dropmon_ord){ row->count, row->key.location, row };
+}
+
+/* Merge the sorted runs @a and @b into @dst; *@steps counts for yielding. */
+static void dropmon_merge_runs(struct dropmon_ord *dst,
+			       const struct dropmon_ord *a, unsigned int na,
+			       const struct dropmon_ord *b, unsigned int nb,
+			       unsigned int *steps)
+{
+	unsigned int i = 0, j = 0;
+
+	while (i < na && j < nb) {
+		*dst++ = dropmon_ord_cmp(&b[j], &a[i]) < 0 ? b[j++] : a[i++];
+		dropmon_yield(++*steps);
+	}
+	memcpy(dst, a + i, (na - i) * sizeof(*dst));
+	memcpy(dst + na - i, b + j, (nb - j) * sizeof(*dst));
+}
+
+/* Runs this long are sorted by insertion before they are merged. */
+#define DROPMON_RUN	16
+
+/*
+ * Sort @n entries: insertion sort of short runs, then a bottom-up merge
+ * sort, about n log2(n) compares and no 280-byte swaps, that yields like
+ * every long loop here (sort() cannot).  @tmp has room for @n.
+ */
+static void dropmon_sort(struct dropmon_ord *ord, struct dropmon_ord *tmp,
+			 unsigned int n)
+{
+	struct dropmon_ord *src = ord, *dst = tmp, e;
+	unsigned int w, lo, i, j, steps = 0;
+
+	for (lo = 0; lo < n; lo += DROPMON_RUN) {
+		unsigned int hi = min(lo + DROPMON_RUN, n);
+
+		for (i = lo + 1; i < hi; i++) {
+			e = src[i];
+			for (j = i; j > lo && dropmon_ord_cmp(&e, &src[j - 1]) < 0; j--)
+				src[j] = src[j - 1];
+			src[j] = e;
+		}
+		dropmon_yield(lo + DROPMON_RUN);
+	}
+	for (w = DROPMON_RUN; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			unsigned int mid = min(lo + w, n);
+			unsigned int hi = min(lo + 2 * w, n);
+
+			dropmon_merge_runs(dst + lo, src + lo, mid - lo,
+					   src + mid, hi - mid, &steps);
+		}
+		swap(src, dst);
+	}
+	if (src != ord)
+		memcpy(ord, src, n * sizeof(*ord));
+}
+
+/* A snapshot of @acc, its rows copied in the order of @order. */
 static struct dropmon_snap *dropmon_snap_build(const struct dropmon_acc *acc,
+					       const struct dropmon_ord *order,
 					       u64 seq, u64 start_ns, u64 end_ns)
 {
 	unsigned int nr = acc ? acc->nr : 0;
 	struct dropmon_snap *snap;
+	unsigned int i;
 
 	snap = dropmon_zalloc(struct_size(snap, rows, nr));
 	if (!snap)
@@ -298,8 +488,10 @@ static struct dropmon_snap *dropmon_snap_build(const struct dropmon_acc *acc,
 	snap->drops = acc->drops;
 	snap->lost = acc->lost;
 	snap->nr = nr;
-	memcpy(snap->rows, acc->rows, nr * sizeof(*snap->rows));
-	sort(snap->rows, nr, sizeof(*snap->rows), dropmon_row_cmp, NULL);
+	for (i = 0; i < nr; i++) {
+		snap->rows[i] = *order[i].row;
+		dropmon_yield(i + 1);
+	}
 	return snap;
 }
 
@@ -340,11 +532,17 @@ static void dropmon_publish(struct dropmon_snap **slot,
 	dropmon_snap_put(old);
 }
 
-static void dropmon_fold_totals(const struct dropmon_acc *acc)
+/*
+ * Fold @acc into the totals.  The totals' rows it changed (new ones
+ * included) are marked in dropmon_moved and their entries go to @moved;
+ * returns how many.
+ */
+static unsigned int dropmon_fold_totals(const struct dropmon_acc *acc,
+					struct dropmon_ord *moved)
 {
 	struct dropmon_row *row;
+	unsigned int i, n = 0;
 	bool created;
-	unsigned int i;
 
 	for (i = 0; i < acc->nr; i++) {
 		const struct dropmon_row *src = &acc->rows[i];
@@ -356,10 +554,80 @@ static void dropmon_fold_totals(const struct dropmon_acc *acc)
 			memcpy(row->mod, src->mod, sizeof(row->mod));
 			memcpy(row->reason, src->reason, sizeof(row->reason));
 		}
+		if (row)
+			__set_bit(row - dropmon_totals.rows, dropmon_moved);
+		dropmon_yield(i + 1);
 	}
 	/* Events lost in the interval are lost in the totals too. */
 	dropmon_totals.drops += acc->lost;
 	dropmon_totals.lost += acc->lost;
+	/* The moved rows, with their counts as they are now. */
+	for (i = 0; i < dropmon_totals.nr; i++)
+		if (test_bit(i, dropmon_moved))
+			moved[n++] = dropmon_ord_of(&dropmon_totals.rows[i]);
+	return n;
+}
+
+/*
+ * Keep dropmon_totals_order sorted after a fold moved the rows @moved
+ * (counts only grow, and new rows come): sort those, then merge them with
+ * the rows of the old order that did not move, which stay in order.  The
+ * old order held @old_nr rows.
+ */
+static void dropmon_totals_reorder(struct dropmon_ord *moved, unsigned int n,
+				   unsigned int old_nr)
+{
+	struct dropmon_ord *old = dropmon_totals_order, *out = dropmon_scratch;
+	unsigned int i = 0, j = 0, k = 0;
+
+	if (!n)
+		return;
+	dropmon_sort(moved, dropmon_scratch, n);
+	for (;;) {
+		while (i < old_nr &&
+		       test_bit(old[i].row - dropmon_totals.rows, dropmon_moved))
+			i++;
+		if (i == old_nr)
+			break;
+		if (j < n && dropmon_ord_cmp(&moved[j], &old[i]) < 0)
+			out[k++] = moved[j++];
+		else
+			out[k++] = old[i++];
+		dropmon_yield(k);
+	}
+	memcpy(out + k, moved + j, (n - j) * sizeof(*out));
+	for (j = 0; j < n; j++)
+		__clear_bit(moved[j].row - dropmon_totals.rows, dropmon_moved);
+	swap(dropmon_totals_order, dropmon_scratch);
+}
+
+/*
+ * Publish the totals after interval @dropmon_seq.  When that interval
+ * changed nothing and no reader holds the published totals, only its
+ * header moves on: readers take their reference under dropmon_snap_lock,
+ * so a snapshot that holds only the published reference is seen by no
+ * one while it changes.
+ */
+static void dropmon_publish_totals(bool changed, u64 now)
+{
+	struct dropmon_snap *snap;
+
+	if (!changed && !dropmon_totals_stale) {
+		mutex_lock(&dropmon_snap_lock);
+		snap = dropmon_totals_snap;
+		if (kref_read(&snap->ref) == 1) {
+			snap->seq = dropmon_seq;
+			snap->end_ns = now;
+			mutex_unlock(&dropmon_snap_lock);
+			return;
+		}
+		mutex_unlock(&dropmon_snap_lock);
+	}
+	snap = dropmon_snap_build(&dropmon_totals, dropmon_totals_order,
+				  dropmon_seq, dropmon_load_ns, now);
+	/* On failure readers keep the previous totals until the next one. */
+	dropmon_totals_stale = !snap;
+	dropmon_publish(&dropmon_totals_snap, snap);
 }
 
 /*
@@ -409,15 +677,17 @@ static size_t dropmon_snap_bytes(const struct dropmon_snap *snap)
 /* The status file: what the module costs and how long its worker takes. */
 void dropmon_status_render(struct seq_file *m)
 {
-	size_t snaps, stats, acc, tables, devs_bytes;
+	size_t snaps, stats, totals, acc, tables, devs_bytes, steady;
 	unsigned long devs_failures;
 	unsigned int devs;
 
 	mutex_lock(&dropmon_snap_lock);
 	stats = dropmon_snap_bytes(dropmon_stats_snap);
-	snaps = stats + dropmon_snap_bytes(dropmon_totals_snap);
+	totals = dropmon_snap_bytes(dropmon_totals_snap);
 	mutex_unlock(&dropmon_snap_lock);
-	acc = dropmon_interval.bytes + dropmon_totals.bytes;
+	snaps = stats + totals;
+	acc = dropmon_interval.bytes + dropmon_totals.bytes +
+	      dropmon_orders_bytes;
 	tables = READ_ONCE(dropmon_status.table_bytes);
 	dropmon_devices_status(&devs, &devs_bytes, &devs_failures);
 
@@ -431,10 +701,15 @@ void dropmon_status_render(struct seq_file *m)
 		   tables, acc, snaps);
 	seq_printf(m, "devices=%u\ndevice_bytes=%zu\ndevice_alloc_failures=%lu\n",
 		   devs, devs_bytes, devs_failures);
-	/* A rotation holds the next tables and stats snapshot as well. */
-	seq_printf(m, "memory_bytes=%zu\nmemory_peak_bytes=%zu\n",
-		   tables + acc + snaps + devs_bytes,
-		   2 * tables + acc + snaps + devs_bytes + stats);
+	/*
+	 * A rotation holds the next set of tables until it has merged the
+	 * last one, then a new snapshot until it has replaced the old one:
+	 * the peak adds the larger, sized like the current ones.  Snapshots
+	 * that open readers still hold are not counted.
+	 */
+	steady = tables + acc + snaps + devs_bytes;
+	seq_printf(m, "memory_bytes=%zu\nmemory_peak_bytes=%zu\n", steady,
+		   steady + max3(tables, stats, totals));
 	seq_printf(m, "rotations=%llu\nalloc_failures=%llu\n",
 		   READ_ONCE(dropmon_status.rotations),
 		   READ_ONCE(dropmon_status.alloc_failures));
@@ -452,15 +727,16 @@ static void dropmon_requeue(void)
 	dropmon_next_run += period;
 	if (time_before_eq(dropmon_next_run, now))
 		dropmon_next_run = now + period;	/* fell behind */
-	schedule_delayed_work(&dropmon_work, dropmon_next_run - now);
+	queue_delayed_work(system_unbound_wq, &dropmon_work,
+			   dropmon_next_run - now);
 }
 
 static void dropmon_rotate(struct work_struct *work)
 {
 	u64 now = ktime_get_boottime_ns();
+	unsigned int i, moved, totals_nr;
 	struct dropmon_snap *stats;
 	u64 t0 = ktime_get_ns(), t1;
-	unsigned int i;
 
 	if (!dropmon_swap_and_merge(now, &t1)) {
 		WRITE_ONCE(dropmon_status.alloc_failures,
@@ -468,11 +744,15 @@ static void dropmon_rotate(struct work_struct *work)
 		pr_warn_once("out of memory for new tables; this interval's counts carry into the next\n");
 		goto out;
 	}
+	dropmon_interval_resolve();
 	for (i = 0; i < dropmon_interval.nr; i++)
-		dropmon_row_resolve(&dropmon_interval.rows[i]);
+		dropmon_interval_order[i] =
+			dropmon_ord_of(&dropmon_interval.rows[i]);
+	dropmon_sort(dropmon_interval_order, dropmon_scratch,
+		     dropmon_interval.nr);
 
-	stats = dropmon_snap_build(&dropmon_interval, dropmon_seq + 1,
-				   dropmon_interval_start, now);
+	stats = dropmon_snap_build(&dropmon_interval, dropmon_interval_order,
+				   dropmon_seq + 1, dropmon_interval_start, now);
 	if (!stats) {
 		WRITE_ONCE(dropmon_status.alloc_failures,
 			   dropmon_status.alloc_failures + 1);
@@ -482,12 +762,12 @@ static void dropmon_rotate(struct work_struct *work)
 	}
 	dropmon_carry = false;
 	dropmon_seq++;
-	dropmon_fold_totals(&dropmon_interval);
 	dropmon_publish(&dropmon_stats_snap, stats);
-	/* On failure readers keep the previous totals until the next one. */
-	dropmon_publish(&dropmon_totals_snap,
-			dropmon_snap_build(&dropmon_totals, dropmon_seq,
-					   dropmon_load_ns, now));
+	/* The interval's order is built into stats: it holds the moved rows. */
+	totals_nr = dropmon_totals.nr;
+	moved = dropmon_fold_totals(&dropmon_interval, dropmon_interval_order);
+	dropmon_totals_reorder(dropmon_interval_order, moved, totals_nr);
+	dropmon_publish_totals(moved || dropmon_interval.drops, now);
 	dropmon_account(t0, t1);
 out:
 	dropmon_requeue();
@@ -505,13 +785,16 @@ int dropmon_snapshot_init(void)
 	err = dropmon_acc_init(&dropmon_totals, dropmon_max_keys);
 	if (err)
 		goto err_free_interval;
+	err = dropmon_orders_init(dropmon_max_keys);
+	if (err)
+		goto err_free_totals;
 
 	err = -ENOMEM;
-	dropmon_stats_snap = dropmon_snap_build(NULL, 0, dropmon_load_ns,
+	dropmon_stats_snap = dropmon_snap_build(NULL, NULL, 0, dropmon_load_ns,
 						dropmon_load_ns);
 	if (!dropmon_stats_snap)
-		goto err_free_totals;
-	dropmon_totals_snap = dropmon_snap_build(NULL, 0, dropmon_load_ns,
+		goto err_free_orders;
+	dropmon_totals_snap = dropmon_snap_build(NULL, NULL, 0, dropmon_load_ns,
 						 dropmon_load_ns);
 	if (!dropmon_totals_snap)
 		goto err_put_stats;
@@ -528,6 +811,8 @@ err_put_totals:
 	dropmon_snap_put(dropmon_totals_snap);
 err_put_stats:
 	dropmon_snap_put(dropmon_stats_snap);
+err_free_orders:
+	dropmon_orders_free();
 err_free_totals:
 	dropmon_acc_free(&dropmon_totals);
 err_free_interval:
@@ -540,7 +825,7 @@ void dropmon_snapshot_start(void)
 	unsigned long period = msecs_to_jiffies(dropmon_interval_ms);
 
 	dropmon_next_run = jiffies + period;
-	schedule_delayed_work(&dropmon_work, period);
+	queue_delayed_work(system_unbound_wq, &dropmon_work, period);
 }
 
 void dropmon_snapshot_stop(void)
@@ -557,6 +842,7 @@ void dropmon_snapshot_exit(void)
 	dropmon_gen_free(gen);
 	dropmon_snap_put(dropmon_totals_snap);
 	dropmon_snap_put(dropmon_stats_snap);
+	dropmon_orders_free();
 	dropmon_acc_free(&dropmon_totals);
 	dropmon_acc_free(&dropmon_interval);
 }

@@ -9,6 +9,14 @@
  *   insmod dmbench.ko tag=dropmon keys=64 cpus=0 iters=200000
  *
  * cpus=0 uses every online CPU, cpus=1 only the first.
+ *
+ * For the worker's benchmark, seconds=S fires for S seconds instead of
+ * iters times (the BENCH line then gives the iterations done), and
+ * stride=N takes the locations from the core kernel's text (N bytes
+ * apart from consume_skb) instead of this module's, so that there can be
+ * more keys than this module has bytes of text and each resolves like a
+ * real drop site.  The skbs are shared by the keys beyond the first
+ * DMBENCH_MAX_SKBS: a key is its location.
  */
 #include <linux/completion.h>
 #include <linux/cpumask.h>
@@ -33,15 +41,23 @@ static unsigned int cpus;
 module_param(cpus, uint, 0444);
 static unsigned int iters = 200000;
 module_param(iters, uint, 0444);
+static unsigned int seconds;
+module_param(seconds, uint, 0444);
+static unsigned int stride;
+module_param(stride, uint, 0444);
+
+#define DMBENCH_MAX_SKBS	4096U
 
 struct dmbench_worker {
 	struct task_struct *task;
 	struct completion done;
 	u64 ns;
+	u64 iters;
 	int cpu;
 };
 
 static struct sk_buff **dmbench_skbs;
+static unsigned int dmbench_nskbs;
 static void **dmbench_locs;
 static DECLARE_WAIT_QUEUE_HEAD(dmbench_wq);
 static bool dmbench_go;
@@ -49,18 +65,25 @@ static bool dmbench_go;
 static int dmbench_thread(void *arg)
 {
 	struct dmbench_worker *w = arg;
-	unsigned int i, k = 0;
-	u64 t0;
+	unsigned int i, j = 0, k = 0;
+	u64 t0, end;
 
 	wait_event(dmbench_wq, READ_ONCE(dmbench_go));
 	t0 = ktime_get_ns();
-	for (i = 0; i < iters; i++) {
-		DROPMON_TRACE_KFREE_SKB(dmbench_skbs[k], dmbench_locs[k]);
+	end = t0 + (u64)seconds * NSEC_PER_SEC;
+	for (i = 0; seconds || i < iters; i++) {
+		DROPMON_TRACE_KFREE_SKB(dmbench_skbs[j], dmbench_locs[k]);
 		if (++k == keys)
 			k = 0;
-		if ((i & 4095) == 4095)
+		if (++j == dmbench_nskbs)
+			j = 0;
+		if ((i & 4095) == 4095) {
 			cond_resched();
+			if (seconds && ktime_get_ns() >= end)
+				break;
+		}
 	}
+	w->iters = seconds ? i + 1 : iters;
 	w->ns = ktime_get_ns() - t0;
 	complete(&w->done);
 	return 0;
@@ -70,18 +93,24 @@ static int dmbench_prepare(struct net_device *lo)
 {
 	unsigned int k;
 
-	dmbench_skbs = kcalloc(keys, sizeof(*dmbench_skbs), GFP_KERNEL);
-	dmbench_locs = kcalloc(keys, sizeof(*dmbench_locs), GFP_KERNEL);
+	dmbench_nskbs = min(keys, DMBENCH_MAX_SKBS);
+	dmbench_skbs = kvcalloc(dmbench_nskbs, sizeof(*dmbench_skbs), GFP_KERNEL);
+	dmbench_locs = kvcalloc(keys, sizeof(*dmbench_locs), GFP_KERNEL);
 	if (!dmbench_skbs || !dmbench_locs)
 		return -ENOMEM;
 	for (k = 0; k < keys; k++) {
+		if (stride)
+			dmbench_locs[k] = (void *)((unsigned long)consume_skb +
+						   (unsigned long)k * stride);
+		else
+			dmbench_locs[k] = (void *)((unsigned long)dmbench_thread + k);
+		if (k >= dmbench_nskbs)
+			continue;
 		dmbench_skbs[k] = alloc_skb(0, GFP_KERNEL);
 		if (!dmbench_skbs[k])
 			return -ENOMEM;
 		dmbench_skbs[k]->dev = lo;
 		dmbench_skbs[k]->protocol = htons(ETH_P_IP);
-		/* One location per key: distinct addresses of this module. */
-		dmbench_locs[k] = (void *)((unsigned long)dmbench_thread + k);
 	}
 	return 0;
 }
@@ -90,10 +119,10 @@ static void dmbench_free(void)
 {
 	unsigned int k;
 
-	for (k = 0; dmbench_skbs && k < keys; k++)
+	for (k = 0; dmbench_skbs && k < dmbench_nskbs; k++)
 		consume_skb(dmbench_skbs[k]);
-	kfree(dmbench_skbs);
-	kfree(dmbench_locs);
+	kvfree(dmbench_skbs);
+	kvfree(dmbench_locs);
 }
 
 static int dmbench_run(void)
@@ -122,8 +151,8 @@ static int dmbench_run(void)
 	wake_up_all(&dmbench_wq);
 	for (i = 0; i < n; i++) {
 		wait_for_completion(&w[i].done);
-		pr_info("BENCH tag=%s keys=%u cpus=%d iters=%u cpu=%d ns=%llu\n",
-			tag, keys, n, iters, w[i].cpu, w[i].ns);
+		pr_info("BENCH tag=%s keys=%u cpus=%d iters=%llu cpu=%d ns=%llu\n",
+			tag, keys, n, w[i].iters, w[i].cpu, w[i].ns);
 	}
 	kfree(w);
 	return 0;
@@ -134,7 +163,7 @@ static int __init dmbench_init(void)
 	struct net_device *lo;
 	int err;
 
-	if (!keys || !iters)
+	if (!keys || (!iters && !seconds))
 		return -EINVAL;
 	lo = dev_get_by_name(&init_net, "lo");
 	if (!lo)

@@ -6,4 +6,4 @@
 cp "$tsrc/dmbench.ko" "$tsrc/dmempty.ko" "$R/lib/modules/"
 dm_copy_kmod drop_monitor "$R"
 dm_copy_dynamic /usr/bin/bpftrace "$R"
-cp "$DROPMON_TOP/tests/bench/guest.sh" "$R/bench.sh"
+cp "$DROPMON_TOP/tests/bench/${DROPMON_BENCH_GUEST:-guest.sh}" "$R/bench.sh"

@@ -90,6 +90,9 @@ static const char *usage_text =
 	"  unixqueue N                  queue N AF_UNIX datagrams on socket pairs\n"
 	"                               and close the receivers unread (freed\n"
 	"                               by unix_release_sock, process context)\n"
+	"  spin SECONDS                 busy-loop on clock_gettime, print the\n"
+	"                               longest gap between two iterations and\n"
+	"                               how many gaps passed 1, 10 and 100 ms\n"
 	"\n"
 	"limits: N 1..100000000, PORT 1..65535, SECONDS 1..3600,\n"
 	"        PORTID 1..2147483647\n";
@@ -1018,6 +1021,58 @@ static int cmd_flood(int argc, char **argv)
 	return 0;
 }
 
+/* ---- spin: what a busy process sees of the CPU being taken from it ---- */
+
+static long long ts_ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/*
+ * A gap between two clock reads is time this process did not run: an
+ * interrupt, another task, or kernel code that did not give the CPU back.
+ * Pinned with -c to the CPU of the code under test, the longest gap is
+ * the longest scheduling delay that code caused (or allowed).
+ */
+static int cmd_spin(int argc, char **argv)
+{
+	unsigned long long loops = 0, over1 = 0, over10 = 0, over100 = 0;
+	long long start, prev, now, gap, max_gap = 0, max_at = 0, lost = 0;
+	unsigned long secs;
+	struct timespec t;
+
+	if (argc != 2)
+		usage_error("spin SECONDS");
+	if (parse_ulong(argv[1], 10, 1, MAX_SECONDS, &secs))
+		die("invalid seconds '%s': must be an integer 1..%lu",
+		    argv[1], MAX_SECONDS);
+	if (clock_gettime(CLOCK_MONOTONIC, &t))
+		die_errno("spin: clock_gettime");
+	start = prev = ts_ns(&t);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		now = ts_ns(&t);
+		gap = now - prev;
+		prev = now;
+		loops++;
+		if (gap > max_gap) {
+			max_gap = gap;
+			max_at = now - start;
+		}
+		if (gap > 1000000) {
+			over1++;
+			lost += gap;
+		}
+		over10 += gap > 10000000;
+		over100 += gap > 100000000;
+	} while (now - start < (long long)secs * 1000000000LL);
+	if (printf("spin: seconds=%lu loops=%llu max_gap_ns=%lld max_gap_at_ns=%lld gaps_over_1ms=%llu gaps_over_10ms=%llu gaps_over_100ms=%llu ns_in_gaps_over_1ms=%lld\n",
+		   secs, loops, max_gap, max_at, over1, over10, over100,
+		   lost) < 0 || fflush(stdout))
+		die_errno("spin: write stdout");
+	return 0;
+}
+
 /* ---- readbytes --------------------------------------------------------- */
 
 static void write_all(int fd, const char *buf, size_t len)
@@ -1337,6 +1392,8 @@ int main(int argc, char **argv)
 		return cmd_netlink(argc, argv);
 	if (!strcmp(cmd, "unixqueue"))
 		return cmd_unixqueue(argc, argv);
+	if (!strcmp(cmd, "spin"))
+		return cmd_spin(argc, argv);
 	if (!strcmp(cmd, "help"))
 		return fputs(usage_text, stdout) < 0;
 
