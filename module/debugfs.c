@@ -9,6 +9,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/if_ether.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 
 #include "dropmon.h"
@@ -55,6 +56,8 @@ static int dropmon_show(struct seq_file *m, void *v)
 	for (i = 0; i < snap->nr; i++) {
 		const struct dropmon_row *row = &snap->rows[i];
 
+		if (!(i % 256))
+			cond_resched();	/* up to 65536 rows in one pass */
 		dropmon_proto_name(row->key.proto, proto, sizeof(proto));
 		seq_printf(m, "%llu\t0x%lx\t%s\t%s\t%s\t%s\t%u\t%s\n",
 			   row->count, row->key.location, row->sym, row->mod,

@@ -6,7 +6,7 @@
 # dmwsettings=, default "1024 65536"), dmbench fires keys=max_keys
 # distinct locations from every online CPU for a few seconds, so that
 # every CPU's table fills each interval; dropmon runs with
-# interval_ms=100 (and, as the control, 3600000: the same storm, no
+# interval_ms=max(100, max_keys / 16), the shortest the module accepts (and, as the control, 3600000: the same storm, no
 # rotation).  Prints machine-readable lines:
 #   WSTATUS mk=K ...            status, sampled every 0.5 s during a storm
 #   WREAD mk=K file=F when=W bytes=B ns=T keys=N
@@ -83,7 +83,9 @@ for MK in $WSETTINGS; do
 	storm_wait norotate
 	rmmod dropmon
 
-	insmod $M/dropmon.ko max_keys=$MK interval_ms=100
+	# The shortest interval the module accepts for this max_keys.
+	IV=$((MK / 16 > 100 ? MK / 16 : 100))
+	insmod $M/dropmon.ko max_keys=$MK interval_ms=$IV
 	# The worker's own cost: storm, no spinners, status every 0.5 s,
 	# then reads while the storm still fills every interval.
 	storm $MK $((SECS + 8))

@@ -237,6 +237,19 @@ t_params() {
 		check_rc "accept $p" 0 load "$p"
 		unload
 	done
+	# The worker keeps up only with interval_ms >= max_keys / 16.
+	dmesg_mark
+	load max_keys=65536 interval_ms=4095 >/tmp/ins 2>&1
+	check_eq "refuse max_keys=65536 interval_ms=4095" "rc=22 Invalid argument" \
+		"rc=$? $(grep -o 'Invalid argument' /tmp/ins)"
+	check_eq "refuse max_keys=65536 interval_ms=4095: message" \
+		"dropmon: interval_ms=4095 is too short for max_keys=65536: the worker needs interval_ms of at least max_keys / 16 = 4096 to keep up" \
+		"$(dmesg_since | grep -o "dropmon: interval_ms=.*" | head -n 1)"
+	grep -q '^dropmon ' /proc/modules && unload
+	for p in "max_keys=65536 interval_ms=4096" "max_keys=1600 interval_ms=100"; do
+		check_rc "accept $p" 0 load $p
+		unload
+	done
 	check_dmesg params
 }
 
