@@ -97,7 +97,7 @@ static struct {
 	u64 rotate_ns_last;	/* swap, grace period, merge, publish */
 	u64 merge_ns_last;	/* merge, resolve, sort, publish */
 	u64 merge_ns_max;
-	size_t table_bytes;	/* live per-CPU tables */
+	size_t table_bytes;	/* per-CPU tables, live and spare */
 } dropmon_status;
 
 /* What readers see; replaced under dropmon_snap_lock, freed by kref. */
@@ -631,20 +631,20 @@ static void dropmon_publish_totals(bool changed, u64 now)
 }
 
 /*
- * Swap in fresh tables and merge the old ones into dropmon_interval.
- * Returns false when the fresh tables cannot be allocated: the live ones
- * then keep counting into the next interval.
+ * Swap the spare tables in and merge the live ones into dropmon_interval;
+ * they are the spare of the next rotation.
  */
-static bool dropmon_swap_and_merge(u64 now, u64 *merge_start)
+static void dropmon_swap_and_merge(u64 now, u64 *merge_start)
 {
-	struct dropmon_gen *old, *new;
+	struct dropmon_gen *old = dropmon_live, *new = dropmon_spare;
 
-	old = dropmon_live;
-	new = dropmon_gen_alloc(old);
-	if (!new)
-		return false;
+	if (dropmon_gen_recycle(new, old)) {
+		WRITE_ONCE(dropmon_status.alloc_failures,
+			   dropmon_status.alloc_failures + 1);
+		pr_warn_once("out of memory for a resized table; a CPU keeps its table's size\n");
+	}
 	new->start_ns = now;
-	WRITE_ONCE(dropmon_status.table_bytes, new->bytes);
+	WRITE_ONCE(dropmon_status.table_bytes, new->bytes + old->bytes);
 	dropmon_gen_publish(new);
 	synchronize_rcu();	/* every probe that saw @old has returned */
 	*merge_start = ktime_get_ns();
@@ -654,8 +654,7 @@ static bool dropmon_swap_and_merge(u64 now, u64 *merge_start)
 		dropmon_interval_start = old->start_ns;
 	}
 	dropmon_merge_gen(&dropmon_interval, old);
-	dropmon_gen_free(old);
-	return true;
+	dropmon_spare = old;
 }
 
 static void dropmon_account(u64 start, u64 merge_start)
@@ -702,14 +701,14 @@ void dropmon_status_render(struct seq_file *m)
 	seq_printf(m, "devices=%u\ndevice_bytes=%zu\ndevice_alloc_failures=%lu\n",
 		   devs, devs_bytes, devs_failures);
 	/*
-	 * A rotation holds the next set of tables until it has merged the
-	 * last one, then a new snapshot until it has replaced the old one:
-	 * the peak adds the larger, sized like the current ones.  Snapshots
-	 * that open readers still hold are not counted.
+	 * Both sets of tables are counted.  A rotation may reallocate one
+	 * table at a time, then hold a new snapshot until it has replaced
+	 * the old one: the peak adds the larger.  Snapshots that open
+	 * readers still hold are not counted.
 	 */
 	steady = tables + acc + snaps + devs_bytes;
 	seq_printf(m, "memory_bytes=%zu\nmemory_peak_bytes=%zu\n", steady,
-		   steady + max3(tables, stats, totals));
+		   steady + max3(dropmon_table_max_bytes(), stats, totals));
 	seq_printf(m, "rotations=%llu\nalloc_failures=%llu\n",
 		   READ_ONCE(dropmon_status.rotations),
 		   READ_ONCE(dropmon_status.alloc_failures));
@@ -738,12 +737,7 @@ static void dropmon_rotate(struct work_struct *work)
 	struct dropmon_snap *stats;
 	u64 t0 = ktime_get_ns(), t1;
 
-	if (!dropmon_swap_and_merge(now, &t1)) {
-		WRITE_ONCE(dropmon_status.alloc_failures,
-			   dropmon_status.alloc_failures + 1);
-		pr_warn_once("out of memory for new tables; this interval's counts carry into the next\n");
-		goto out;
-	}
+	dropmon_swap_and_merge(now, &t1);
 	dropmon_interval_resolve();
 	for (i = 0; i < dropmon_interval.nr; i++)
 		dropmon_interval_order[i] =
@@ -798,15 +792,20 @@ int dropmon_snapshot_init(void)
 						 dropmon_load_ns);
 	if (!dropmon_totals_snap)
 		goto err_put_stats;
-	gen = dropmon_gen_alloc(NULL);
+	gen = dropmon_gen_alloc();
 	if (!gen)
 		goto err_put_totals;
+	dropmon_spare = dropmon_gen_alloc();
+	if (!dropmon_spare)
+		goto err_free_gen;
 	gen->start_ns = dropmon_load_ns;
-	dropmon_status.table_bytes = gen->bytes;
+	dropmon_status.table_bytes = gen->bytes + dropmon_spare->bytes;
 	dropmon_gen_publish(gen);
 	INIT_DELAYED_WORK(&dropmon_work, dropmon_rotate);
 	return 0;
 
+err_free_gen:
+	dropmon_gen_free(gen);
 err_put_totals:
 	dropmon_snap_put(dropmon_totals_snap);
 err_put_stats:
@@ -840,6 +839,7 @@ void dropmon_snapshot_exit(void)
 
 	dropmon_gen_publish(NULL);
 	dropmon_gen_free(gen);
+	dropmon_gen_free(dropmon_spare);
 	dropmon_snap_put(dropmon_totals_snap);
 	dropmon_snap_put(dropmon_stats_snap);
 	dropmon_orders_free();

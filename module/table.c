@@ -8,6 +8,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
 
@@ -16,6 +17,7 @@
 
 DEFINE_PER_CPU(struct dropmon_table __rcu *, dropmon_cpu_table);
 struct dropmon_gen *dropmon_live;
+struct dropmon_gen *dropmon_spare;
 
 /*
  * Point every CPU's probe at its table of @gen (NULL: at none).  Each
@@ -157,40 +159,78 @@ static struct dropmon_table *dropmon_table_alloc(unsigned int cap, int cpu)
 	return t;
 }
 
-/*
- * A fresh set of tables, sized from @prev (the set it replaces) or, when
- * @prev is NULL, from the start share of the budget.
- */
-struct dropmon_gen *dropmon_gen_alloc(const struct dropmon_gen *prev)
+/* A set of tables for the start share of the budget. */
+struct dropmon_gen *dropmon_gen_alloc(void)
 {
 	struct dropmon_gen *gen;
-	unsigned int *caps;
 	int cpu;
 
-	caps = kcalloc(nr_cpu_ids, sizeof(*caps), GFP_KERNEL);
 	gen = kzalloc(sizeof(*gen), GFP_KERNEL);
-	if (!caps || !gen)
-		goto err_free_gen;
+	if (!gen)
+		return NULL;
 	gen->tab = kcalloc(nr_cpu_ids, sizeof(*gen->tab), GFP_KERNEL);
-	if (!gen->tab)
+	gen->caps = kcalloc(nr_cpu_ids, sizeof(*gen->caps), GFP_KERNEL);
+	if (!gen->tab || !gen->caps)
 		goto err_free_gen;
 	gen->bytes = dropmon_alloc_bytes(gen, sizeof(*gen)) +
 		     dropmon_alloc_bytes(gen->tab,
-					 nr_cpu_ids * sizeof(*gen->tab));
-	dropmon_plan_caps(prev, caps);
+					 nr_cpu_ids * sizeof(*gen->tab)) +
+		     dropmon_alloc_bytes(gen->caps,
+					 nr_cpu_ids * sizeof(*gen->caps));
+	dropmon_plan_caps(NULL, gen->caps);
 	for_each_possible_cpu(cpu) {
-		gen->tab[cpu] = dropmon_table_alloc(caps[cpu], cpu);
+		gen->tab[cpu] = dropmon_table_alloc(gen->caps[cpu], cpu);
 		if (!gen->tab[cpu])
 			goto err_free_gen;
 		gen->bytes += gen->tab[cpu]->bytes;
 	}
-	kfree(caps);
 	return gen;
 
 err_free_gen:
 	dropmon_gen_free(gen);
-	kfree(caps);
 	return NULL;
+}
+
+/*
+ * Make @spare, whose tables no probe can reach any more, ready for the
+ * interval after @live's: each CPU's table reallocated where its planned
+ * capacity changed, else cleared.  No allocation in the common case, and
+ * none that can fail the rotation: a table that cannot be reallocated is
+ * cleared and keeps its size.  Returns how many could not.
+ */
+unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
+				 const struct dropmon_gen *live)
+{
+	unsigned int failed = 0;
+	int cpu;
+
+	dropmon_plan_caps(live, spare->caps);
+	for_each_possible_cpu(cpu) {
+		struct dropmon_table *t = spare->tab[cpu], *n;
+
+		if (t->cap != spare->caps[cpu]) {
+			n = dropmon_table_alloc(spare->caps[cpu], cpu);
+			if (n) {
+				spare->bytes -= t->bytes;
+				spare->bytes += n->bytes;
+				spare->tab[cpu] = n;
+				dropmon_table_free(t);
+				continue;
+			}
+			failed++;
+		}
+		memset(t->slots, 0, (t->mask + 1) * sizeof(*t->slots));
+		local_set(&t->used, 0);
+		local_set(&t->lost, 0);
+		cond_resched();
+	}
+	return failed;
+}
+
+/* What one table may take at most: one reallocation's extra. */
+size_t dropmon_table_max_bytes(void)
+{
+	return dropmon_table_bytes(dropmon_max_keys);
 }
 
 void dropmon_gen_free(struct dropmon_gen *gen)
@@ -202,6 +242,7 @@ void dropmon_gen_free(struct dropmon_gen *gen)
 	if (gen->tab)
 		for_each_possible_cpu(cpu)
 			dropmon_table_free(gen->tab[cpu]);
+	kfree(gen->caps);
 	kfree(gen->tab);
 	kfree(gen);
 }

@@ -68,11 +68,16 @@ struct dropmon_table {
 	size_t bytes;		/* really allocated, header included */
 } ____cacheline_aligned;
 
-/* The tables of one interval, one per possible CPU. */
+/*
+ * The tables of one interval, one per possible CPU.  There are two sets:
+ * the live one, which the probes count into, and the spare, which the
+ * worker merged at the last rotation and recycles at the next.
+ */
 struct dropmon_gen {
 	u64 start_ns;
 	size_t bytes;		/* really allocated, all tables included */
 	struct dropmon_table **tab;
+	unsigned int *caps;	/* the next capacities, planned by recycle */
 };
 
 /*
@@ -83,10 +88,14 @@ struct dropmon_gen {
  */
 DECLARE_PER_CPU(struct dropmon_table __rcu *, dropmon_cpu_table);
 extern struct dropmon_gen *dropmon_live;
+extern struct dropmon_gen *dropmon_spare;
 
 void dropmon_gen_publish(struct dropmon_gen *gen);
 
-struct dropmon_gen *dropmon_gen_alloc(const struct dropmon_gen *prev);
+struct dropmon_gen *dropmon_gen_alloc(void);
+unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
+				 const struct dropmon_gen *live);
+size_t dropmon_table_max_bytes(void);
 void dropmon_gen_free(struct dropmon_gen *gen);
 
 /* devices.c */
