@@ -349,6 +349,17 @@ static const struct dropmon_row *dropmon_acc_find(const struct dropmon_acc *acc,
 }
 
 /*
+ * Core kernel text keeps its symbols for good.  BPF images resolve with
+ * no module name too, and are replaced at the same addresses.
+ */
+static bool dropmon_sym_is_core(const struct dropmon_row *row)
+{
+	return !strcmp(row->mod, "vmlinux") && strncmp(row->sym, "bpf_prog_", 9) &&
+	       strncmp(row->sym, "bpf_trampoline_", 15) &&
+	       strncmp(row->sym, "bpf_dispatcher_", 15);
+}
+
+/*
  * Names for the interval's rows.  A location in the core kernel keeps its
  * symbol for good, so a key the totals already hold under "vmlinux" takes
  * the strings resolved when it first came; anything else (a module, which
@@ -364,7 +375,7 @@ static void dropmon_interval_resolve(void)
 		const struct dropmon_row *known;
 
 		known = dropmon_acc_find(&dropmon_totals, &row->key);
-		if (known && !strcmp(known->mod, "vmlinux")) {
+		if (known && dropmon_sym_is_core(known)) {
 			memcpy(row->sym, known->sym, sizeof(row->sym));
 			memcpy(row->mod, known->mod, sizeof(row->mod));
 			memcpy(row->reason, known->reason, sizeof(row->reason));

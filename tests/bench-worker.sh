@@ -25,10 +25,17 @@ log=$DROPMON_TOP/build/$KREL/bench.log.clean
 out=$DROPMON_TOP/build/bench-worker-$KREL.txt
 
 # BENCH_REPORT_ONLY=1 renders the last run's log again without a boot.
-[ -n "${BENCH_REPORT_ONLY:-}" ] ||
+# vm.sh exits 1 when a check failed (the benchmark has none that matter
+# here); 2 when it could not run at all, which must not report the last
+# run's log as this one's.
+if [ -z "${BENCH_REPORT_ONLY:-}" ]; then
+	rm -f "$log"
+	rc=0
 	DROPMON_BENCH_GUEST=worker.sh DROPMON_VM_EXTRA=$here/bench/extra.sh DROPMON_VM_MEM=2048 \
 		DROPMON_VM_APPEND="dmwsettings=$(echo "$settings" | tr ' ' ,) dmwsecs=$secs" \
-		DROPMON_VM_TIMEOUT=1800 "$here/vm.sh" "$kernel" bench multi || true
+		DROPMON_VM_TIMEOUT=1800 "$here/vm.sh" "$kernel" bench multi || rc=$?
+	[ "$rc" -le 1 ] || dm_die "the worker benchmark's guest could not run (tests/vm.sh exit $rc); see its message above"
+fi
 
 grep -q '^worker bench: done' "$log" || dm_die "the worker benchmark did not finish; see $log"
 

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The debug kernel of the matrix entry "debug": Debian's linux-source-7.3
-# (dm_debug_source_pkg below; the one place to change it), from
+# The debug kernel of the matrix entry "debug": Debian's newest
+# linux-source-7.N that apt offers (7.3 today; dm_debug_source below), from
 # trixie-backports, configured as tinyconfig plus the fragments of
 # tests/kconfig/ (merged with
 # the kernel's scripts/kconfig/merge_config.sh, the way WireGuard's qemu
@@ -40,7 +40,21 @@ dm_debug_kconfig_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kconfig
 # against 7.3's Kconfig: every symbol of the fragments exists but
 # PROC_SYSCTL (7.x has only SYSCTL); x86 defaults to PREEMPT_LAZY there,
 # and debug.config's PREEMPT (full preemption) is still a choice of it.
-dm_debug_source_pkg=linux-source-7.3
+# DROPMON_DEBUG_SOURCE names another source package.
+dm_debug_source_pkg=${DROPMON_DEBUG_SOURCE:-}
+
+# The newest linux-source-7.N that apt offers (trixie-backports keeps one
+# series, and moves on), else the newest one installed here.
+dm_debug_source() {
+	local pkg
+	[ -n "$dm_debug_source_pkg" ] && return 0
+	dm_apt_update
+	pkg=$(apt-cache pkgnames linux-source-7. | grep -E '^linux-source-7\.[0-9]+$' | sort -V | tail -n 1)
+	[ -n "$pkg" ] || pkg=$(dpkg-query -W -f='${Package}\n' 'linux-source-7.*' 2>/dev/null |
+		grep -E '^linux-source-7\.[0-9]+$' | sort -V | tail -n 1)
+	[ -n "$pkg" ] || dm_die "apt offers no linux-source-7.N package and none is installed: the trixie-backports suite (dm_extra_suites in tests/lib.sh) is missing from the apt sources, or its lists are stale; run apt-get update, or name one with DROPMON_DEBUG_SOURCE="
+	dm_debug_source_pkg=$pkg
+}
 # Bump when the recipe below changes in a way that changes the kernel.
 dm_debug_recipe=2
 
@@ -109,6 +123,7 @@ dm_debug_build() {
 dm_debug_kernel() {
 	local ver key top=$DROPMON_CACHE/debug-kernel f
 	dm_extra_suites
+	dm_debug_source
 	dm_apt_install build-essential flex bison bc libelf-dev libssl-dev cpio \
 		xz-utils kmod python3 "$dm_debug_source_pkg"
 	ver=$(dpkg-query -W -f='${Version}' "$dm_debug_source_pkg")
@@ -136,7 +151,7 @@ dm_debug_kernel() {
 	exec {dm_debug_lock}>&-
 	for f in "$top"/*/; do
 		[ "${f%/}" = "$DK_DIR" ] ||
-			dm_log "$f is an older debug kernel (about 2 GB); nothing uses it unless its fragments come back"
+			dm_log "$f is another debug kernel (about 2 GB: another source, recipe, compiler or fragments); nothing uses it now, remove it to free the space"
 	done
 	DK_REL=$(cat "$DK_DIR/release")
 	[ -n "$DK_REL" ] && [ -f "$DK_DIR/bzImage" ] && [ -f "$DK_DIR/build/Makefile" ] ||
