@@ -58,6 +58,20 @@
 #endif
 
 /*
+ * Before v7.0 a tracepoint calls its probes with preemption disabled;
+ * since, under SRCU-fast with preemption enabled, and the probe disables
+ * it itself: its CPU's table and local_t updates must stay on one CPU,
+ * and the worker's synchronize_rcu() must wait for it.
+ */
+#ifdef DROPMON_TP_PREEMPTIBLE
+#define dropmon_probe_enter()	preempt_disable_notrace()
+#define dropmon_probe_exit()	preempt_enable_notrace()
+#else
+#define dropmon_probe_enter()	do { } while (0)
+#define dropmon_probe_exit()	do { } while (0)
+#endif
+
+/*
  * Drop reason names, from the running kernel's own tables so that they
  * are right whatever the enum's numbering on this kernel.
  */

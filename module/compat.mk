@@ -62,3 +62,10 @@ endif
 ifneq ($(shell grep -ls 'size_t kmalloc_size_roundup' $(srctree)/include/linux/slab.h),)
 ccflags-y += -DDROPMON_HAVE_KMALLOC_SIZE_ROUNDUP
 endif
+
+# v7.0: tracepoints call probes under SRCU-fast, with preemption enabled.
+# Whenever the tracepoint header does not disable preemption around the
+# probes itself, the probe does.
+ifeq ($(shell grep -Els 'preempt_disable_notrace|guard\(preempt_notrace\)' $(srctree)/include/linux/tracepoint.h),)
+ccflags-y += -DDROPMON_TP_PREEMPTIBLE
+endif

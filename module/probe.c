@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kfree_skb tracepoint hook.  This runs for every dropped packet, in
- * any context, possibly nested inside itself on the same CPU: it disables
- * preemption, takes no lock, touches no data of another CPU, never
- * allocates and does a bounded amount of work.
+ * any context, possibly nested inside itself on the same CPU, with
+ * preemption disabled (compat.h): it takes no lock, touches no data of
+ * another CPU, never allocates and does a bounded amount of work.
  */
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
@@ -231,27 +231,18 @@ static noinline void dropmon_count(struct dropmon_table *t, long tag,
 }
 
 /*
- * The probe.  Since v7.0 tracepoints call probes under SRCU-fast with
- * preemption enabled, so it disables preemption itself, on every kernel:
- * its CPU's table and the local_t updates must stay on one CPU, and the
- * section is what the worker's synchronize_rcu() (snapshot.c) and the
- * device set's synchronize_net() (devices.c) wait for.
- *
  * The key stays in registers and the common case, a key in its home slot,
  * is one slot's compares and an increment; everything else is one call
- * away.
+ * away, a tail call where dropmon_probe_exit() is empty.
  */
-static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
+static __always_inline void dropmon_count_event(unsigned long loc,
+						unsigned long dev, u64 rp)
 {
-	unsigned long loc = (unsigned long)location;
-	unsigned long dev = dropmon_skb_dev(skb);
-	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
 	long tag = dropmon_tag(loc, dev, rp);
 	struct dropmon_table *t;
 	struct dropmon_slot *s;
 	long state;
 
-	preempt_disable_notrace();
 	t = rcu_dereference_sched(*this_cpu_ptr(&dropmon_cpu_table));
 	s = &t->slots[dropmon_home(t, tag)];
 	state = local_read(&s->state);
@@ -268,7 +259,24 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 		local_inc(&t->lost);
 	else
 		dropmon_count(t, tag, loc, dev, rp);
-	preempt_enable_notrace();
+}
+
+/*
+ * The probe.  Preemption is disabled around the table work on every
+ * kernel, by the tracepoint before v7.0 and by dropmon_probe_enter()
+ * since (compat.h): that section is what the worker's synchronize_rcu()
+ * (snapshot.c) and the device set's synchronize_net() (devices.c) wait
+ * for.
+ */
+static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
+{
+	unsigned long loc = (unsigned long)location;
+	unsigned long dev = dropmon_skb_dev(skb);
+	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
+
+	dropmon_probe_enter();
+	dropmon_count_event(loc, dev, rp);
+	dropmon_probe_exit();
 }
 
 int dropmon_probe_register(void)
