@@ -64,8 +64,8 @@ MODULE_PARM_DESC(interval_ms, "snapshot interval in milliseconds (100..3600000 a
 /*
  * The worker merges, sorts and publishes up to max_keys rows an interval.
  * Measured under TCG (README, "The worker at full scale"), 65536 full keys
- * take 0.8-1.8 s and 16384 take 0.5 s: an interval of max_keys / 16 ms
- * leaves it at least twice that, on hardware far more.
+ * take 0.8-1.8 s and 16384 take 0.2-0.7 s: an interval of max_keys / 16
+ * ms is above the slowest and twice the median, on hardware far more.
  */
 static unsigned int dropmon_min_interval_ms(void)
 {
