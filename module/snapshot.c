@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Rotation, merge and totals.  Every interval the worker swaps in a fresh
- * set of per-CPU tables, waits until no probe can still write the old set,
- * merges it into one snapshot sorted by count, resolves symbols and reason
- * names, folds the interval into the totals and publishes both.  All the
+ * Rotation, merge and totals.  Every interval the worker swaps in the
+ * spare set of per-CPU tables, waits until no probe can still write the
+ * live set, merges it into one snapshot sorted by count, resolves symbols
+ * and reason names, folds the interval into the totals and publishes
+ * both; the merged set is the next spare.  All the
  * work that is not counting happens here, in process context.
  *
  * At max_keys=65536 one interval can hold 65536 rows of 280 bytes, so the
  * worker runs on system_unbound_wq and gives the CPU back (cond_resched())
  * every DROPMON_BATCH steps of each long loop; it sorts compact entries
  * (count, location, row pointer), not rows, with a merge sort that yields
- * too; a key of the core kernel takes
- * its symbol from the totals instead of a %pS per interval; the totals'
+ * too; a key of the core kernel takes its symbol from the totals instead
+ * of a %pS per interval; the totals'
  * order is kept from one interval to the next, so only the rows that an
  * interval changed are sorted; and totals that did not change are not
  * copied again.

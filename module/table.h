@@ -82,7 +82,7 @@ struct dropmon_gen {
 
 /*
  * The probe finds its CPU's table here, with preemption disabled; the
- * worker swaps each CPU's pointer to a fresh table and waits in
+ * worker swaps each CPU's pointer to its spare table and waits in
  * synchronize_rcu() before it reads the old one.  The set of tables of
  * the interval, for the worker.
  */
