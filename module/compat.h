@@ -15,6 +15,10 @@
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/stacktrace.h>
+#ifdef DROPMON_HAVE_HEX_H
+#include <linux/hex.h>	/* v6.x: bin2hex(), no longer from kernel.h */
+#endif
 #include <linux/string.h>
 #include <net/net_namespace.h>
 #ifdef DROPMON_HAVE_DROPREASON_H
@@ -116,6 +120,37 @@ static inline void dropmon_reason_name(u32 reason, char *buf, size_t len)
 static inline void dropmon_reason_name(u32 reason, char *buf, size_t len)
 {
 	strscpy(buf, "-", len);
+}
+#endif
+
+/* v6.12: frags that the kernel cannot read (device memory TCP) */
+#ifdef DROPMON_HAVE_SKB_FRAGS_READABLE
+static inline bool dropmon_skb_frags_readable(const struct sk_buff *skb)
+{
+	return skb_frags_readable(skb);
+}
+#else
+static inline bool dropmon_skb_frags_readable(const struct sk_buff *skb)
+{
+	return true;
+}
+#endif
+
+/*
+ * stack_trace_save(), GPL-exported since v5.2, needs CONFIG_STACKTRACE;
+ * without it a sample's stack holds only its location (sample.c).
+ */
+#ifdef CONFIG_STACKTRACE
+static inline unsigned int dropmon_stack_save(unsigned long *store,
+					      unsigned int size)
+{
+	return stack_trace_save(store, size, 0);
+}
+#else
+static inline unsigned int dropmon_stack_save(unsigned long *store,
+					      unsigned int size)
+{
+	return 0;
 }
 #endif
 

@@ -69,3 +69,13 @@ endif
 ifeq ($(shell grep -Els 'preempt_disable_notrace|guard\(preempt_notrace\)' $(srctree)/include/linux/tracepoint.h),)
 ccflags-y += -DDROPMON_TP_PREEMPTIBLE
 endif
+
+# v6.12: skb_frags_readable(), false for frags the kernel cannot read
+ifneq ($(shell grep -ls 'bool skb_frags_readable' $(srctree)/include/linux/skbuff.h),)
+ccflags-y += -DDROPMON_HAVE_SKB_FRAGS_READABLE
+endif
+
+# bin2hex() moved to its own header, which kernel.h no longer includes
+ifneq ($(wildcard $(srctree)/include/linux/hex.h),)
+ccflags-y += -DDROPMON_HAVE_HEX_H
+endif

@@ -13,9 +13,12 @@
 
 #define DROPMON_VERSION		"0.1.0"
 #define DROPMON_FORMAT		1
+#define DROPMON_SAMPLES_FORMAT	1
 
 #define DROPMON_SYM_LEN		128
 #define DROPMON_REASON_LEN	48
+#define DROPMON_STACK_DEPTH_MAX	32
+#define DROPMON_SAMPLE_BYTES_MAX	256
 
 /*
  * What the worker counts an event by, once it has resolved the device.  The
@@ -31,10 +34,36 @@ struct dropmon_key {
 	u32 pad32;
 };
 
+/* Where a sample's bytes start. */
+enum dropmon_header {
+	DROPMON_HDR_NONE,
+	DROPMON_HDR_MAC,
+	DROPMON_HDR_NETWORK,
+};
+
+/*
+ * A key's sample as the worker made it from what the probe captured: the
+ * packet's first bytes, then the stack, already rendered as the samples
+ * file's frame lines.  Immutable once made; shared by the accumulators'
+ * rows and the snapshots' by reference.
+ */
+struct dropmon_sample {
+	struct kref ref;
+	u64 time_ns;		/* boottime, as the snapshots' start and end */
+	u32 len;		/* from the header to the packet's end */
+	u16 nbytes;
+	u8 header;		/* enum dropmon_header */
+	u8 nframes;
+	size_t bytes;		/* really allocated */
+	char *frames;		/* "frame\t<i>\t<symbol>\t<module>\n" lines */
+	u8 data[];		/* nbytes of packet, then the frames' text */
+};
+
 /* One line of a snapshot: a key, its count and what the worker resolved. */
 struct dropmon_row {
 	struct dropmon_key key;
 	u64 count;
+	struct dropmon_sample *sample;	/* NULL: none this interval */
 	char sym[DROPMON_SYM_LEN];
 	char mod[MODULE_NAME_LEN];
 	char reason[DROPMON_REASON_LEN];
@@ -48,8 +77,10 @@ struct dropmon_snap {
 	u64 end_ns;
 	u64 drops;
 	u64 lost;
+	u64 unsampled;		/* events of the rows that have no sample */
 	unsigned int interval_ms;
 	unsigned int nr;
+	unsigned int sampled;	/* rows that have a sample */
 	struct dropmon_row rows[];
 };
 
@@ -61,6 +92,8 @@ enum dropmon_view {
 /* main.c: parameters, validated at load time */
 extern unsigned int dropmon_max_keys;
 extern unsigned int dropmon_interval_ms;
+extern unsigned int dropmon_stack_depth;
+extern unsigned int dropmon_sample_bytes;
 
 /* probe.c */
 int dropmon_probe_register(void);
@@ -72,7 +105,13 @@ void dropmon_devices_exit(void);
 void dropmon_devices_status(unsigned int *nr, size_t *bytes,
 			    unsigned long *alloc_failures);
 
+/* sample.c: the worker's side */
+void dropmon_sample_put(struct dropmon_sample *sample);
+size_t dropmon_sample_store_bytes(void);
+size_t dropmon_sample_max_bytes(void);
+
 /* snapshot.c */
+void dropmon_frame_resolve(unsigned long addr, char *sym, char *mod);
 int dropmon_snapshot_init(void);
 void dropmon_snapshot_start(void);
 void dropmon_snapshot_stop(void);

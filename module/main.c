@@ -20,6 +20,8 @@ struct dropmon_uint_param {
 
 unsigned int dropmon_max_keys = 1024;
 unsigned int dropmon_interval_ms = 5000;
+unsigned int dropmon_stack_depth = 16;
+unsigned int dropmon_sample_bytes = 128;
 
 static struct dropmon_uint_param dropmon_max_keys_param = {
 	.val = &dropmon_max_keys, .min = 16, .max = 65536,
@@ -27,6 +29,14 @@ static struct dropmon_uint_param dropmon_max_keys_param = {
 
 static struct dropmon_uint_param dropmon_interval_ms_param = {
 	.val = &dropmon_interval_ms, .min = 100, .max = 3600000,
+};
+
+static struct dropmon_uint_param dropmon_stack_depth_param = {
+	.val = &dropmon_stack_depth, .min = 0, .max = DROPMON_STACK_DEPTH_MAX,
+};
+
+static struct dropmon_uint_param dropmon_sample_bytes_param = {
+	.val = &dropmon_sample_bytes, .min = 0, .max = DROPMON_SAMPLE_BYTES_MAX,
 };
 
 static int dropmon_param_set(const char *val, const struct kernel_param *kp)
@@ -60,6 +70,12 @@ MODULE_PARM_DESC(max_keys, "distinct keys one interval can hold (16..65536, defa
 module_param_cb(interval_ms, &dropmon_param_ops, &dropmon_interval_ms_param,
 		0444);
 MODULE_PARM_DESC(interval_ms, "snapshot interval in milliseconds (100..3600000 and at least max_keys / 16, default 5000)");
+module_param_cb(stack_depth, &dropmon_param_ops, &dropmon_stack_depth_param,
+		0444);
+MODULE_PARM_DESC(stack_depth, "stack frames in each key's sample (0..32, default 16; 0: none)");
+module_param_cb(sample_bytes, &dropmon_param_ops, &dropmon_sample_bytes_param,
+		0444);
+MODULE_PARM_DESC(sample_bytes, "packet bytes in each key's sample (0..256, default 128; 0: none)");
 
 /*
  * The worker merges, sorts and publishes up to max_keys rows an interval.
@@ -101,8 +117,9 @@ static int __init dropmon_init(void)
 	}
 	dropmon_snapshot_start();
 	dropmon_debugfs_init();
-	pr_info("counting drops: max_keys=%u interval_ms=%u\n",
-		dropmon_max_keys, dropmon_interval_ms);
+	pr_info("counting drops: max_keys=%u interval_ms=%u stack_depth=%u sample_bytes=%u\n",
+		dropmon_max_keys, dropmon_interval_ms, dropmon_stack_depth,
+		dropmon_sample_bytes);
 	return 0;
 
 err_devices_exit:

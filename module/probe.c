@@ -58,14 +58,16 @@ static void dropmon_dev_read(unsigned long addr, char *name, u32 *netns)
 }
 
 /*
- * Claim the empty slot @s for a key and count its first event.  Returns
- * false if a nested probe took the slot first, so the caller looks at it
- * again.  Out of line: it runs once per key and interval.
+ * Claim the empty slot @s for a key, count its first event and sample it
+ * (sample.c).  Returns false if a nested probe took the slot first, so
+ * the caller looks at it again.  Out of line: it runs once per key and
+ * interval.
  */
 static noinline bool dropmon_slot_claim(struct dropmon_table *t,
 					struct dropmon_slot *s, long tag,
 					unsigned long loc, unsigned long dev,
-					u64 rp, u32 gen)
+					u64 rp, u32 gen,
+					const struct sk_buff *skb)
 {
 	if (local_inc_return(&t->used) > t->cap) {
 		local_dec(&t->used);
@@ -90,6 +92,8 @@ static noinline bool dropmon_slot_claim(struct dropmon_table *t,
 	 */
 	barrier();
 	local_set(&s->state, tag);
+	/* After the tag: a probe nesting in the capture counts as a hit. */
+	dropmon_sample_take(t, s, skb);
 	return true;
 }
 
@@ -160,7 +164,7 @@ static unsigned int dropmon_home(const struct dropmon_table *t, long tag)
  */
 static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 					unsigned long loc, unsigned long dev,
-					u64 rp)
+					u64 rp, const struct sk_buff *skb)
 {
 	/*
 	 * Pairs with the smp_store_release() of dropmon_dev_gen_bump(): a
@@ -188,7 +192,8 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 		if (state == DROPMON_SLOT_EMPTY) {
 			if (dropmon_table_full(t))
 				break;
-			if (dropmon_slot_claim(t, s, tag, loc, dev, rp, gen))
+			if (dropmon_slot_claim(t, s, tag, loc, dev, rp, gen,
+					       skb))
 				return;
 			continue;	/* filled under us: look again */
 		}
@@ -204,7 +209,8 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
  * goes on to dropmon_count_slow().
  */
 static noinline void dropmon_count(struct dropmon_table *t, long tag,
-				   unsigned long loc, unsigned long dev, u64 rp)
+				   unsigned long loc, unsigned long dev, u64 rp,
+				   const struct sk_buff *skb)
 {
 	unsigned int home = dropmon_home(t, tag);
 	unsigned int i = home;
@@ -227,16 +233,18 @@ static noinline void dropmon_count(struct dropmon_table *t, long tag,
 		}
 		i = (i + 1) & t->mask;
 	} while (i != home);
-	dropmon_count_slow(t, tag, loc, dev, rp);
+	dropmon_count_slow(t, tag, loc, dev, rp, skb);
 }
 
 /*
  * The key stays in registers and the common case, a key in its home slot,
  * is one slot's compares and an increment; everything else is one call
- * away, a tail call where dropmon_probe_exit() is empty.
+ * away, a tail call where dropmon_probe_exit() is empty.  The skb goes
+ * along only for a claim to sample.
  */
 static __always_inline void dropmon_count_event(unsigned long loc,
-						unsigned long dev, u64 rp)
+						unsigned long dev, u64 rp,
+						const struct sk_buff *skb)
 {
 	long tag = dropmon_tag(loc, dev, rp);
 	struct dropmon_table *t;
@@ -258,7 +266,7 @@ static __always_inline void dropmon_count_event(unsigned long loc,
 	else if (state == DROPMON_SLOT_EMPTY && dropmon_table_full(t))
 		local_inc(&t->lost);
 	else
-		dropmon_count(t, tag, loc, dev, rp);
+		dropmon_count(t, tag, loc, dev, rp, skb);
 }
 
 /*
@@ -275,7 +283,7 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
 
 	dropmon_probe_enter();
-	dropmon_count_event(loc, dev, rp);
+	dropmon_count_event(loc, dev, rp, skb);
 	dropmon_probe_exit();
 }
 

@@ -85,6 +85,7 @@ static struct dropmon_ord *dropmon_interval_order;
 static struct dropmon_ord *dropmon_totals_order;
 static struct dropmon_ord *dropmon_scratch;
 static unsigned long *dropmon_moved;
+static const struct dropmon_rec **dropmon_raw;	/* by interval row */
 static bool dropmon_totals_stale;	/* the published totals are older */
 static size_t dropmon_orders_bytes;	/* really allocated for the above */
 
@@ -98,7 +99,10 @@ static struct {
 	u64 rotate_ns_last;	/* swap, grace period, merge, publish */
 	u64 merge_ns_last;	/* merge, resolve, sort, publish */
 	u64 merge_ns_max;
+	u64 unmatched;		/* stacks that did not reach the location */
+	u64 sample_alloc_failures;
 	size_t table_bytes;	/* per-CPU tables, live and spare */
+	size_t pool_bytes;	/* of which their sample pools */
 } dropmon_status;
 
 /* What readers see; replaced under dropmon_snap_lock, freed by kref. */
@@ -136,14 +140,28 @@ static int dropmon_acc_init(struct dropmon_acc *acc, unsigned int cap)
 	return 0;
 }
 
+/* Drop the rows' references on their samples. */
+static void dropmon_acc_put_samples(struct dropmon_acc *acc)
+{
+	unsigned int i;
+
+	for (i = 0; acc->rows && i < acc->nr; i++) {
+		dropmon_sample_put(acc->rows[i].sample);
+		acc->rows[i].sample = NULL;
+		dropmon_yield(i + 1);
+	}
+}
+
 static void dropmon_acc_free(struct dropmon_acc *acc)
 {
+	dropmon_acc_put_samples(acc);
 	kvfree(acc->rows);
 	kvfree(acc->index);
 }
 
 static void dropmon_orders_free(void)
 {
+	kvfree(dropmon_raw);
 	kvfree(dropmon_interval_order);
 	kvfree(dropmon_totals_order);
 	kvfree(dropmon_scratch);
@@ -154,25 +172,29 @@ static int dropmon_orders_init(unsigned int cap)
 {
 	size_t bytes = array_size(cap, sizeof(struct dropmon_ord));
 	size_t bits = BITS_TO_LONGS(cap) * sizeof(unsigned long);
+	size_t raw = array_size(cap, sizeof(*dropmon_raw));
 
 	dropmon_interval_order = dropmon_zalloc(bytes);
 	dropmon_totals_order = dropmon_zalloc(bytes);
 	dropmon_scratch = dropmon_zalloc(bytes);
 	dropmon_moved = bitmap_zalloc(cap, GFP_KERNEL);
+	dropmon_raw = dropmon_zalloc(raw);
 	if (!dropmon_interval_order || !dropmon_totals_order ||
-	    !dropmon_scratch || !dropmon_moved) {
+	    !dropmon_scratch || !dropmon_moved || !dropmon_raw) {
 		dropmon_orders_free();
 		return -ENOMEM;
 	}
 	dropmon_orders_bytes = dropmon_alloc_bytes(dropmon_interval_order, bytes) +
 			       dropmon_alloc_bytes(dropmon_totals_order, bytes) +
 			       dropmon_alloc_bytes(dropmon_scratch, bytes) +
-			       dropmon_alloc_bytes(dropmon_moved, bits);
+			       dropmon_alloc_bytes(dropmon_moved, bits) +
+			       dropmon_alloc_bytes(dropmon_raw, raw);
 	return 0;
 }
 
 static void dropmon_acc_reset(struct dropmon_acc *acc)
 {
+	dropmon_acc_put_samples(acc);
 	memset(acc->index, 0, (acc->mask + 1) * sizeof(*acc->index));
 	acc->nr = 0;
 	acc->drops = 0;
@@ -252,6 +274,54 @@ static void dropmon_key_normalize(struct dropmon_key *key)
 		key->dev[0] = '?';
 }
 
+/* The key that slot @s counted, as the accumulators hold it. */
+static void dropmon_slot_key(const struct dropmon_slot *s,
+			     struct dropmon_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->location = s->location;
+	key->reason = lower_32_bits(s->rp);
+	key->proto = (__force __be16)(u16)upper_32_bits(s->rp);
+	key->netns = s->netns;
+	memcpy(key->dev, s->name, IFNAMSIZ);
+	dropmon_key_normalize(key);
+}
+
+static const struct dropmon_row *dropmon_acc_find(const struct dropmon_acc *acc,
+						  const struct dropmon_key *key);
+
+/*
+ * Each row of @acc that has no sample yet gets the earliest record of its
+ * key in @t, if any, in dropmon_raw[] by row number; dropmon_samples_make()
+ * turns them into samples.  A record whose key went to lost has no row.
+ */
+static void dropmon_merge_samples(struct dropmon_acc *acc,
+				  const struct dropmon_table *t)
+{
+	unsigned int i, n = min_t(unsigned long, local_read(&t->sampled),
+				  dropmon_sample_cap);
+	struct dropmon_key key;
+
+	WRITE_ONCE(dropmon_status.unmatched,
+		   dropmon_status.unmatched + local_read(&t->unmatched));
+	for (i = 0; i < n; i++) {
+		const struct dropmon_rec *r = dropmon_rec_at(t, i);
+		const struct dropmon_row *row;
+		const struct dropmon_rec **raw;
+
+		dropmon_yield(i + 1);
+		if (WARN_ON_ONCE(r->slot > t->mask))
+			continue;
+		dropmon_slot_key(&t->slots[r->slot], &key);
+		row = dropmon_acc_find(acc, &key);
+		if (!row || row->sample)
+			continue;
+		raw = &dropmon_raw[row - acc->rows];
+		if (!*raw || r->time_ns < (*raw)->time_ns)
+			*raw = r;
+	}
+}
+
 static void dropmon_merge_gen(struct dropmon_acc *acc,
 			      const struct dropmon_gen *gen)
 {
@@ -275,16 +345,32 @@ static void dropmon_merge_gen(struct dropmon_acc *acc,
 			/* Probes finish before the grace period ends. */
 			if (WARN_ON_ONCE(state == DROPMON_SLOT_BUSY))
 				continue;
-			memset(&key, 0, sizeof(key));
-			key.location = s->location;
-			key.reason = lower_32_bits(s->rp);
-			key.proto = (__force __be16)(u16)upper_32_bits(s->rp);
-			key.netns = s->netns;
-			memcpy(key.dev, s->name, IFNAMSIZ);
-			dropmon_key_normalize(&key);
+			dropmon_slot_key(s, &key);
 			dropmon_acc_add(acc, &key, local_read(&s->count),
 					&created);
 		}
+		dropmon_merge_samples(acc, t);
+	}
+}
+
+/*
+ * The interval's new samples, made from the records that
+ * dropmon_merge_samples() picked, while the tables that hold them wait
+ * as the spare set.
+ */
+static void dropmon_samples_make(struct dropmon_acc *acc)
+{
+	unsigned int i;
+
+	for (i = 0; i < acc->nr; i++) {
+		if (!dropmon_raw[i])
+			continue;
+		acc->rows[i].sample = dropmon_sample_make(dropmon_raw[i]);
+		if (!acc->rows[i].sample)
+			WRITE_ONCE(dropmon_status.sample_alloc_failures,
+				   dropmon_status.sample_alloc_failures + 1);
+		dropmon_raw[i] = NULL;
+		cond_resched();
 	}
 }
 
@@ -310,28 +396,53 @@ static void dropmon_sym_copy(char *buf, size_t size, const char *sym)
 	snprintf(buf, size, "%.*s...%s", (int)keep, sym, off);
 }
 
+/*
+ * Split "symbol+0xoff/0xsize [module]", as %pS or %pB wrote it in
+ * dropmon_symbuf, into @sym (DROPMON_SYM_LEN) and @mod (MODULE_NAME_LEN).
+ * Returns false when the address did not resolve.
+ */
+static bool dropmon_sym_split(char *sym, char *mod)
+{
+	char *m;
+
+	if (!strncmp(dropmon_symbuf, "0x", 2))
+		return false;
+	m = strstr(dropmon_symbuf, " [");
+	if (m) {
+		*m = '\0';
+		m += 2;
+		m[strcspn(m, "] ")] = '\0';
+	}
+	dropmon_sym_copy(sym, DROPMON_SYM_LEN, dropmon_symbuf);
+	strscpy(mod, m ?: "vmlinux", MODULE_NAME_LEN);
+	return true;
+}
+
 /* symbol+0xoff/0xsize and its module, or "?" where it does not resolve. */
 static void dropmon_row_resolve(struct dropmon_row *row)
 {
-	char *sym = dropmon_symbuf;
-	char *mod;
-
-	snprintf(sym, sizeof(dropmon_symbuf), "%pS",
+	snprintf(dropmon_symbuf, sizeof(dropmon_symbuf), "%pS",
 		 (void *)row->key.location);
-	if (!strncmp(sym, "0x", 2)) {
+	if (!dropmon_sym_split(row->sym, row->mod)) {
 		strscpy(row->sym, "?", sizeof(row->sym));
 		strscpy(row->mod, "?", sizeof(row->mod));
-	} else {
-		mod = strstr(sym, " [");
-		if (mod) {
-			*mod = '\0';
-			mod += 2;
-			mod[strcspn(mod, "] ")] = '\0';
-		}
-		dropmon_sym_copy(row->sym, sizeof(row->sym), sym);
-		strscpy(row->mod, mod ?: "vmlinux", sizeof(row->mod));
 	}
 	dropmon_reason_name(row->key.reason, row->reason, sizeof(row->reason));
+}
+
+/*
+ * A stack frame's return address @addr as symbol+0xoff/0xsize and its
+ * module.  %pB looks up the call's own instruction, so a call that ends
+ * its function names that function, not the next one.  An address that
+ * does not resolve is written as itself, module "?".  Worker only.
+ */
+void dropmon_frame_resolve(unsigned long addr, char *sym, char *mod)
+{
+	snprintf(dropmon_symbuf, sizeof(dropmon_symbuf), "%pB", (void *)addr);
+	if (!dropmon_sym_split(sym, mod)) {
+		snprintf(sym, DROPMON_SYM_LEN, "0x%lx", addr);
+		strscpy(mod, "?", MODULE_NAME_LEN);
+	}
 }
 
 static const struct dropmon_row *dropmon_acc_find(const struct dropmon_acc *acc,
@@ -501,15 +612,31 @@ static struct dropmon_snap *dropmon_snap_build(const struct dropmon_acc *acc,
 	snap->lost = acc->lost;
 	snap->nr = nr;
 	for (i = 0; i < nr; i++) {
-		snap->rows[i] = *order[i].row;
+		struct dropmon_row *row = &snap->rows[i];
+
+		*row = *order[i].row;
+		if (row->sample) {
+			kref_get(&row->sample->ref);
+			snap->sampled++;
+		} else {
+			snap->unsampled += row->count;
+		}
 		dropmon_yield(i + 1);
 	}
 	return snap;
 }
 
+/* Readers release in process context too: the samples go with it. */
 static void dropmon_snap_release(struct kref *ref)
 {
-	kvfree(container_of(ref, struct dropmon_snap, ref));
+	struct dropmon_snap *snap = container_of(ref, struct dropmon_snap, ref);
+	unsigned int i;
+
+	for (i = 0; i < snap->nr; i++) {
+		dropmon_sample_put(snap->rows[i].sample);
+		dropmon_yield(i + 1);
+	}
+	kvfree(snap);
 }
 
 void dropmon_snap_put(struct dropmon_snap *snap)
@@ -565,6 +692,12 @@ static unsigned int dropmon_fold_totals(const struct dropmon_acc *acc,
 			memcpy(row->sym, src->sym, sizeof(row->sym));
 			memcpy(row->mod, src->mod, sizeof(row->mod));
 			memcpy(row->reason, src->reason, sizeof(row->reason));
+		}
+		/* The totals keep each key's most recent sample. */
+		if (row && src->sample) {
+			dropmon_sample_put(row->sample);
+			kref_get(&src->sample->ref);
+			row->sample = src->sample;
 		}
 		if (row)
 			__set_bit(row - dropmon_totals.rows, dropmon_moved);
@@ -657,6 +790,8 @@ static void dropmon_swap_and_merge(u64 now, u64 *merge_start)
 	}
 	new->start_ns = now;
 	WRITE_ONCE(dropmon_status.table_bytes, new->bytes + old->bytes);
+	WRITE_ONCE(dropmon_status.pool_bytes,
+		   new->pool_bytes + old->pool_bytes);
 	dropmon_gen_publish(new);
 	synchronize_rcu();	/* every probe that saw @old has returned */
 	*merge_start = ktime_get_ns();
@@ -688,7 +823,8 @@ static size_t dropmon_snap_bytes(const struct dropmon_snap *snap)
 /* The status file: what the module costs and how long its worker takes. */
 void dropmon_status_render(struct seq_file *m)
 {
-	size_t snaps, stats, totals, acc, tables, devs_bytes, steady;
+	size_t snaps, stats, totals, acc, tables, pools, store, devs_bytes;
+	size_t steady;
 	unsigned long devs_failures;
 	unsigned int devs;
 
@@ -700,6 +836,8 @@ void dropmon_status_render(struct seq_file *m)
 	acc = dropmon_interval.bytes + dropmon_totals.bytes +
 	      dropmon_orders_bytes;
 	tables = READ_ONCE(dropmon_status.table_bytes);
+	pools = READ_ONCE(dropmon_status.pool_bytes);
+	store = dropmon_sample_store_bytes();
 	dropmon_devices_status(&devs, &devs_bytes, &devs_failures);
 
 	seq_printf(m, "version=%s\nformat=%d\nmax_keys=%u\ninterval_ms=%u\n",
@@ -709,7 +847,12 @@ void dropmon_status_render(struct seq_file *m)
 		   num_possible_cpus(), sizeof(struct dropmon_slot),
 		   sizeof(struct dropmon_row));
 	seq_printf(m, "table_bytes=%zu\naccumulator_bytes=%zu\nsnapshot_bytes=%zu\n",
-		   tables, acc, snaps);
+		   tables - pools, acc, snaps);
+	seq_printf(m, "stack_depth=%u\nsample_bytes=%u\nsample_cap=%u\nsample_record_bytes=%zu\n",
+		   dropmon_stack_depth, dropmon_sample_bytes,
+		   dropmon_sample_cap, dropmon_rec_size);
+	seq_printf(m, "sample_pool_bytes=%zu\nsample_store_bytes=%zu\n", pools,
+		   store);
 	seq_printf(m, "devices=%u\ndevice_bytes=%zu\ndevice_alloc_failures=%lu\n",
 		   devs, devs_bytes, devs_failures);
 	/*
@@ -718,12 +861,22 @@ void dropmon_status_render(struct seq_file *m)
 	 * the old one: the peak adds the larger.  Snapshots that open
 	 * readers still hold are not counted.
 	 */
-	steady = tables + acc + snaps + devs_bytes;
+	/*
+	 * A rotation may also make one sample for each record of the pools
+	 * before it releases the samples it replaces.
+	 */
+	steady = tables + acc + snaps + devs_bytes + store;
 	seq_printf(m, "memory_bytes=%zu\nmemory_peak_bytes=%zu\n", steady,
-		   steady + max3(dropmon_table_max_bytes(), stats, totals));
+		   steady + max3(dropmon_table_max_bytes(), stats, totals) +
+		   min_t(size_t, dropmon_max_keys,
+			 num_possible_cpus() * dropmon_sample_cap) *
+		   dropmon_sample_max_bytes());
 	seq_printf(m, "rotations=%llu\nalloc_failures=%llu\n",
 		   READ_ONCE(dropmon_status.rotations),
 		   READ_ONCE(dropmon_status.alloc_failures));
+	seq_printf(m, "sample_alloc_failures=%llu\nstack_unmatched=%llu\n",
+		   READ_ONCE(dropmon_status.sample_alloc_failures),
+		   READ_ONCE(dropmon_status.unmatched));
 	seq_printf(m, "rotate_ns_last=%llu\nmerge_ns_last=%llu\nmerge_ns_max=%llu\n",
 		   READ_ONCE(dropmon_status.rotate_ns_last),
 		   READ_ONCE(dropmon_status.merge_ns_last),
@@ -750,6 +903,7 @@ static void dropmon_rotate(struct work_struct *work)
 	u64 t0 = ktime_get_ns(), t1;
 
 	dropmon_swap_and_merge(now, &t1);
+	dropmon_samples_make(&dropmon_interval);
 	dropmon_interval_resolve();
 	for (i = 0; i < dropmon_interval.nr; i++)
 		dropmon_interval_order[i] =
@@ -785,6 +939,7 @@ int dropmon_snapshot_init(void)
 	int err;
 
 	dropmon_load_ns = ktime_get_boottime_ns();
+	dropmon_sample_init();
 	err = dropmon_acc_init(&dropmon_interval, dropmon_max_keys);
 	if (err)
 		return err;
@@ -812,6 +967,7 @@ int dropmon_snapshot_init(void)
 		goto err_free_gen;
 	gen->start_ns = dropmon_load_ns;
 	dropmon_status.table_bytes = gen->bytes + dropmon_spare->bytes;
+	dropmon_status.pool_bytes = gen->pool_bytes + dropmon_spare->pool_bytes;
 	dropmon_gen_publish(gen);
 	INIT_DELAYED_WORK(&dropmon_work, dropmon_rotate);
 	return 0;

@@ -134,6 +134,7 @@ static void dropmon_table_free(struct dropmon_table *t)
 {
 	if (!t)
 		return;
+	kvfree(t->samples);
 	kvfree(t->slots);
 	kfree(t);
 }
@@ -179,10 +180,18 @@ struct dropmon_gen *dropmon_gen_alloc(void)
 					 nr_cpu_ids * sizeof(*gen->caps));
 	dropmon_plan_caps(NULL, gen->caps);
 	for_each_possible_cpu(cpu) {
-		gen->tab[cpu] = dropmon_table_alloc(gen->caps[cpu], cpu);
-		if (!gen->tab[cpu])
+		struct dropmon_table *t;
+
+		t = dropmon_table_alloc(gen->caps[cpu], cpu);
+		gen->tab[cpu] = t;
+		if (!t)
 			goto err_free_gen;
-		gen->bytes += gen->tab[cpu]->bytes;
+		t->samples = dropmon_pool_alloc(cpu, &t->pool_bytes);
+		if (!t->samples)
+			goto err_free_gen;
+		t->bytes += t->pool_bytes;
+		gen->bytes += t->bytes;
+		gen->pool_bytes += t->pool_bytes;
 	}
 	return gen;
 
@@ -194,9 +203,11 @@ err_free_gen:
 /*
  * Make @spare, whose tables no probe can reach any more, ready for the
  * interval after @live's: each CPU's table reallocated where its planned
- * capacity changed, else cleared.  No allocation in the common case, and
- * none that can fail the rotation: a table that cannot be reallocated is
- * cleared and keeps its size.  Returns how many could not.
+ * capacity changed, else cleared; its pool of sample records goes along
+ * and needs no clearing, only records below sampled are read.  No
+ * allocation in the common case, and none that can fail the rotation: a
+ * table that cannot be reallocated is cleared and keeps its size.
+ * Returns how many could not.
  */
 unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
 				 const struct dropmon_gen *live)
@@ -211,6 +222,10 @@ unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
 		if (t->cap != spare->caps[cpu]) {
 			n = dropmon_table_alloc(spare->caps[cpu], cpu);
 			if (n) {
+				/* The pool's size never changes: it moves. */
+				swap(n->samples, t->samples);
+				swap(n->pool_bytes, t->pool_bytes);
+				n->bytes += n->pool_bytes;
 				spare->bytes -= t->bytes;
 				spare->bytes += n->bytes;
 				spare->tab[cpu] = n;
@@ -222,6 +237,8 @@ unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
 		memset(t->slots, 0, (t->mask + 1) * sizeof(*t->slots));
 		local_set(&t->used, 0);
 		local_set(&t->lost, 0);
+		local_set(&t->sampled, 0);
+		local_set(&t->unmatched, 0);
 		cond_resched();
 	}
 	return failed;

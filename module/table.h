@@ -23,6 +23,8 @@
 #include <linux/rcupdate.h>
 #include <asm/local.h>
 
+struct sk_buff;
+
 #include "dropmon.h"
 
 #define DROPMON_SLOT_EMPTY	0L
@@ -54,6 +56,24 @@ static inline u64 dropmon_rp(u32 reason, __be16 proto)
 }
 
 /*
+ * What the probe captures when it claims a slot (sample.c), in its CPU's
+ * pool of dropmon_sample_cap records of dropmon_rec_size bytes: the
+ * header below, room for the stack with the probe's own frames still on
+ * it, then the packet's first bytes.  Written only by the probe that
+ * reserved it, read by the worker after the grace period.
+ */
+struct dropmon_rec {
+	u64 time_ns;
+	u32 slot;		/* the slot it samples, in the same table */
+	u32 len;
+	u16 nbytes;
+	u8 header;		/* enum dropmon_header */
+	u8 nframes;
+	u32 pad;
+	unsigned long frames[];	/* then the packet's bytes */
+};
+
+/*
  * A CPU's table: this header, one cache line of its own, and the slots,
  * a power-of-two number of whole cache lines in an allocation of exactly
  * that size (kmalloc() aligns a power-of-two size to itself), so that no
@@ -62,10 +82,14 @@ static inline u64 dropmon_rp(u32 reason, __be16 proto)
 struct dropmon_table {
 	local_t used;		/* slots claimed, at most cap */
 	local_t lost;		/* events whose key did not fit */
+	local_t sampled;	/* records reserved, may pass sample_cap */
+	local_t unmatched;	/* stacks with no frame at the location */
 	struct dropmon_slot *slots;
+	void *samples;		/* the pool: sample_cap records */
 	unsigned int cap;	/* distinct keys this table may hold */
 	unsigned int mask;	/* slots - 1; slots is a power of two */
-	size_t bytes;		/* really allocated, header included */
+	size_t bytes;		/* really allocated, header and pool included */
+	size_t pool_bytes;	/* of which the pool */
 } ____cacheline_aligned;
 
 /*
@@ -76,6 +100,7 @@ struct dropmon_table {
 struct dropmon_gen {
 	u64 start_ns;
 	size_t bytes;		/* really allocated, all tables included */
+	size_t pool_bytes;	/* of which the sample pools */
 	struct dropmon_table **tab;
 	unsigned int *caps;	/* the next capacities, planned by recycle */
 };
@@ -97,6 +122,22 @@ unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
 				 const struct dropmon_gen *live);
 size_t dropmon_table_max_bytes(void);
 void dropmon_gen_free(struct dropmon_gen *gen);
+
+/* sample.c */
+extern unsigned int dropmon_sample_cap;
+extern size_t dropmon_rec_size;
+void dropmon_sample_init(void);
+void *dropmon_pool_alloc(int cpu, size_t *bytes);
+void dropmon_sample_take(struct dropmon_table *t, struct dropmon_slot *s,
+			 const struct sk_buff *skb);
+const u8 *dropmon_rec_bytes(const struct dropmon_rec *r);
+struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r);
+
+static inline struct dropmon_rec *dropmon_rec_at(const struct dropmon_table *t,
+						 unsigned int i)
+{
+	return t->samples + (size_t)i * dropmon_rec_size;
+}
 
 /* devices.c */
 extern unsigned long dropmon_dev_gen;

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Samples: the stack and the first bytes of one packet of each key.
+ *
+ * The probe takes one when it claims a slot, the first event of a key on
+ * its CPU in an interval, into a record of its CPU's pool (table.h): a
+ * bounded stack walk, a bounded copy, a clock read; no lock, allocation
+ * or sleep, and a record of its own if it nests.  The hit path never
+ * comes here.  The worker picks each key's earliest record, resolves its
+ * frames and keeps it as a struct dropmon_sample (dropmon.h).
+ */
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/stacktrace.h>
+#include <linux/topology.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "table.h"
+
+/*
+ * The pools of both sets of tables, all CPUs together, take at most this
+ * much: 1 MiB, as allocated.  A host with few CPUs has more records per
+ * CPU, up to max_keys; one with 256 has a handful (README, "Samples").
+ */
+#define DROPMON_SAMPLE_BUDGET	(1024 * 1024)
+
+/*
+ * Frames above the location's that a stack walk may see: this file's,
+ * probe.c's, the tracepoint's (__traceiter_kfree_skb once a second probe
+ * is attached) and the drop helper's.  Recorded, then trimmed.
+ */
+#define DROPMON_STACK_SLACK	12
+
+unsigned int dropmon_sample_cap;	/* records per CPU and interval */
+size_t dropmon_rec_size;
+static unsigned int dropmon_rec_frames;	/* room for frames in a record */
+static atomic_long_t dropmon_store_bytes;	/* struct dropmon_sample */
+
+/* What a pool of @size bytes really takes: vmalloc()ed above a page. */
+static size_t dropmon_pool_bytes(size_t size)
+{
+	return size > PAGE_SIZE ? PAGE_ALIGN(size) : dropmon_kmalloc_bytes(size);
+}
+
+/* The records' geometry, from the parameters; before any table exists. */
+void dropmon_sample_init(void)
+{
+	size_t share = DROPMON_SAMPLE_BUDGET / (2 * num_possible_cpus());
+	size_t cap;
+
+	dropmon_rec_frames = dropmon_stack_depth ?
+			     dropmon_stack_depth + DROPMON_STACK_SLACK : 0;
+	dropmon_rec_size = ALIGN(sizeof(struct dropmon_rec) +
+				 dropmon_rec_frames * sizeof(unsigned long) +
+				 dropmon_sample_bytes, sizeof(unsigned long));
+	cap = min_t(size_t, share / dropmon_rec_size, dropmon_max_keys);
+	while (cap > 1 && dropmon_pool_bytes(cap * dropmon_rec_size) > share)
+		cap--;
+	dropmon_sample_cap = max_t(size_t, cap, 1);
+}
+
+/* A CPU's pool; *@bytes is what it really takes. */
+void *dropmon_pool_alloc(int cpu, size_t *bytes)
+{
+	size_t size = dropmon_sample_cap * dropmon_rec_size;
+	void *p;
+
+	if (size > PAGE_SIZE)
+		p = vzalloc_node(size, cpu_to_node(cpu));
+	else
+		p = kzalloc_node(size, GFP_KERNEL, cpu_to_node(cpu));
+	*bytes = dropmon_alloc_bytes(p, size);
+	return p;
+}
+
+/*
+ * The stack from the location's function outwards.  The walk starts in
+ * this file; how many frames lie above the location's depends on the
+ * kernel and on whether the tracepoint calls its probes through
+ * __traceiter_kfree_skb, so none are skipped by number: the frames are
+ * kept from the one whose return address is the location itself, which
+ * is __builtin_return_address(0) of the function that fired the
+ * tracepoint.  A walk that does not reach it keeps only the location,
+ * and is counted in unmatched.
+ */
+static void dropmon_sample_stack(struct dropmon_table *t,
+				 struct dropmon_rec *r, unsigned long loc)
+{
+	unsigned int n, i;
+
+	r->nframes = 0;
+	if (!dropmon_rec_frames)
+		return;
+	n = dropmon_stack_save(r->frames, dropmon_rec_frames);
+	for (i = 0; i < n && r->frames[i] != loc; i++)
+		;
+	if (i == n) {
+		local_inc(&t->unmatched);
+		r->frames[0] = loc;
+		r->nframes = 1;
+		return;
+	}
+	n = min(n - i, dropmon_stack_depth);
+	memmove(r->frames, r->frames + i, n * sizeof(*r->frames));
+	r->nframes = n;
+}
+
+/* Does the header at offset @off from head lie within the linear data? */
+static bool dropmon_hdr_inside(const struct sk_buff *skb, unsigned int off)
+{
+	return skb->head + off <= skb_tail_pointer(skb);
+}
+
+/*
+ * Up to sample_bytes of the packet from its MAC header, when that is set
+ * and lies inside the buffer before the network header, else from its
+ * network header when that is valid.  network_header has no "was set"
+ * test before v6.x and reads 0 when unset, the start of head: 0 is taken
+ * as unset.  The length is the packet's from that header to its end,
+ * what a capture tool shows.  The bytes are read with skb_copy_bits(),
+ * which checks every offset against the skb's own lengths, and not at
+ * all from frags the kernel cannot read (skb->unreadable, v6.12).
+ */
+static void dropmon_sample_packet(struct dropmon_rec *r, u8 *buf,
+				  const struct sk_buff *skb)
+{
+	unsigned int nh = skb->network_header;
+	bool nh_ok = nh && dropmon_hdr_inside(skb, nh);
+	const unsigned char *hdr;
+	long start, len;
+	int n;
+
+	r->nbytes = 0;
+	if (skb_mac_header_was_set(skb) &&
+	    dropmon_hdr_inside(skb, skb->mac_header) &&
+	    (!nh_ok || skb->mac_header < nh)) {
+		r->header = DROPMON_HDR_MAC;
+		hdr = skb->head + skb->mac_header;
+	} else if (nh_ok) {
+		r->header = DROPMON_HDR_NETWORK;
+		hdr = skb->head + nh;
+	} else {
+		r->header = DROPMON_HDR_NONE;
+		r->len = skb->len;
+		return;
+	}
+	start = hdr - skb->data;	/* below data: negative */
+	len = (long)skb->len - start;
+	r->len = len;
+	n = min_t(long, dropmon_sample_bytes, len);
+	if (!dropmon_skb_frags_readable(skb))
+		n = min_t(long, n, (long)skb_headlen(skb) - start);
+	if (n > 0 && !skb_copy_bits(skb, start, buf, n))
+		r->nbytes = n;
+}
+
+/*
+ * Sample the key just claimed in slot @s.  A record is reserved with a
+ * local_t, so a probe nesting on this CPU takes the next one; once the
+ * pool is used up, the key has no sample this interval on this CPU.
+ */
+void dropmon_sample_take(struct dropmon_table *t, struct dropmon_slot *s,
+			 const struct sk_buff *skb)
+{
+	long i = local_inc_return(&t->sampled);
+	struct dropmon_rec *r;
+
+	if (i > dropmon_sample_cap)
+		return;
+	r = dropmon_rec_at(t, i - 1);
+	r->time_ns = ktime_get_boot_fast_ns();	/* NMI-safe, no seqcount */
+	r->slot = s - t->slots;
+	dropmon_sample_stack(t, r, s->location);
+	dropmon_sample_packet(r, (u8 *)(r->frames + dropmon_rec_frames), skb);
+}
+
+/* The packet bytes of record @r. */
+const u8 *dropmon_rec_bytes(const struct dropmon_rec *r)
+{
+	return (const u8 *)(r->frames + dropmon_rec_frames);
+}
+
+/* The worker's side. */
+
+/*
+ * The most one frame line takes: "frame\t", the index, a tab, the symbol
+ * (cut as the stats file cuts it), a tab, the module and a newline.
+ */
+#define DROPMON_FRAME_LEN	(8 + 4 + DROPMON_SYM_LEN + MODULE_NAME_LEN)
+static char dropmon_frames_buf[DROPMON_STACK_DEPTH_MAX * DROPMON_FRAME_LEN];
+
+/*
+ * A key's sample, from record @r: the packet bytes copied and every frame
+ * resolved to symbol+0xoff/0xsize and its module.  NULL when out of
+ * memory; the key then has no sample.
+ */
+struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r)
+{
+	char sym[DROPMON_SYM_LEN], mod[MODULE_NAME_LEN];
+	struct dropmon_sample *smp;
+	size_t text = 0, size;
+	unsigned int i;
+
+	for (i = 0; i < r->nframes && i < DROPMON_STACK_DEPTH_MAX; i++) {
+		dropmon_frame_resolve(r->frames[i], sym, mod);
+		text += scnprintf(dropmon_frames_buf + text,
+				  sizeof(dropmon_frames_buf) - text,
+				  "frame\t%u\t%s\t%s\n", i, sym, mod);
+	}
+	size = struct_size(smp, data, r->nbytes + text + 1);
+	smp = kmalloc(size, GFP_KERNEL);
+	if (!smp)
+		return NULL;
+	kref_init(&smp->ref);
+	smp->time_ns = r->time_ns;
+	smp->len = r->len;
+	smp->nbytes = r->nbytes;
+	smp->header = r->header;
+	smp->nframes = i;
+	smp->bytes = dropmon_kmalloc_bytes(size);
+	memcpy(smp->data, dropmon_rec_bytes(r), r->nbytes);
+	smp->frames = (char *)smp->data + r->nbytes;
+	memcpy(smp->frames, dropmon_frames_buf, text);
+	smp->frames[text] = '\0';
+	atomic_long_add(smp->bytes, &dropmon_store_bytes);
+	return smp;
+}
+
+static void dropmon_sample_release(struct kref *ref)
+{
+	struct dropmon_sample *smp = container_of(ref, struct dropmon_sample,
+						  ref);
+
+	atomic_long_sub(smp->bytes, &dropmon_store_bytes);
+	kfree(smp);
+}
+
+void dropmon_sample_put(struct dropmon_sample *smp)
+{
+	if (smp)
+		kref_put(&smp->ref, dropmon_sample_release);
+}
+
+/* Samples alive, as allocated. */
+size_t dropmon_sample_store_bytes(void)
+{
+	return atomic_long_read(&dropmon_store_bytes);
+}
+
+/* The most one sample takes. */
+size_t dropmon_sample_max_bytes(void)
+{
+	size_t text = dropmon_stack_depth * DROPMON_FRAME_LEN;
+
+	return dropmon_kmalloc_bytes(sizeof(struct dropmon_sample) +
+				     dropmon_sample_bytes + text + 1);
+}
