@@ -100,6 +100,7 @@ static struct {
 	u64 merge_ns_last;	/* merge, resolve, sort, publish */
 	u64 merge_ns_max;
 	u64 unmatched;		/* stacks that did not reach the location */
+	u64 pool_full;		/* claims that found no record left */
 	u64 sample_alloc_failures;
 	size_t table_bytes;	/* per-CPU tables, live and spare */
 	size_t pool_bytes;	/* of which their sample pools */
@@ -298,12 +299,14 @@ static const struct dropmon_row *dropmon_acc_find(const struct dropmon_acc *acc,
 static void dropmon_merge_samples(struct dropmon_acc *acc,
 				  const struct dropmon_table *t)
 {
-	unsigned int i, n = min_t(unsigned long, local_read(&t->sampled),
-				  dropmon_sample_cap);
+	unsigned long taken = local_read(&t->sampled);
+	unsigned int i, n = min_t(unsigned long, taken, dropmon_sample_cap);
 	struct dropmon_key key;
 
 	WRITE_ONCE(dropmon_status.unmatched,
 		   dropmon_status.unmatched + local_read(&t->unmatched));
+	WRITE_ONCE(dropmon_status.pool_full,
+		   dropmon_status.pool_full + (taken - n));
 	for (i = 0; i < n; i++) {
 		const struct dropmon_rec *r = dropmon_rec_at(t, i);
 		const struct dropmon_row *row;
@@ -874,8 +877,9 @@ void dropmon_status_render(struct seq_file *m)
 	seq_printf(m, "rotations=%llu\nalloc_failures=%llu\n",
 		   READ_ONCE(dropmon_status.rotations),
 		   READ_ONCE(dropmon_status.alloc_failures));
-	seq_printf(m, "sample_alloc_failures=%llu\nstack_unmatched=%llu\n",
+	seq_printf(m, "sample_alloc_failures=%llu\nsample_pool_full=%llu\nstack_unmatched=%llu\n",
 		   READ_ONCE(dropmon_status.sample_alloc_failures),
+		   READ_ONCE(dropmon_status.pool_full),
 		   READ_ONCE(dropmon_status.unmatched));
 	seq_printf(m, "rotate_ns_last=%llu\nmerge_ns_last=%llu\nmerge_ns_max=%llu\n",
 		   READ_ONCE(dropmon_status.rotate_ns_last),
