@@ -111,7 +111,10 @@ size_t dropmon_sample_store_bytes(void);
 size_t dropmon_sample_max_bytes(void);
 
 /* snapshot.c */
-void dropmon_frame_resolve(unsigned long addr, char *sym, char *mod);
+void dropmon_frame_resolve(unsigned long addr, bool ret, char *sym,
+			   char *mod);
+bool dropmon_func_bounds(unsigned long addr, unsigned long *start,
+			 unsigned long *size);
 int dropmon_snapshot_init(void);
 void dropmon_snapshot_start(void);
 void dropmon_snapshot_stop(void);

@@ -26,6 +26,8 @@
  * The pools of both sets of tables, all CPUs together, take at most this
  * much: 1 MiB, as allocated.  A host with few CPUs has more records per
  * CPU, up to max_keys; one with 256 has a handful (README, "Samples").
+ * Every CPU has at least one record: past 1024 possible CPUs, with the
+ * default parameters, that floor and not the budget sets the size.
  */
 #define DROPMON_SAMPLE_BUDGET	(1024 * 1024)
 
@@ -38,11 +40,12 @@
 
 unsigned int dropmon_sample_cap;	/* records per CPU and interval */
 size_t dropmon_rec_size;
+size_t dropmon_pool_bytes;		/* one CPU's pool, as allocated */
 static unsigned int dropmon_rec_frames;	/* room for frames in a record */
 static atomic_long_t dropmon_store_bytes;	/* struct dropmon_sample */
 
 /* What a pool of @size bytes really takes: vmalloc()ed above a page. */
-static size_t dropmon_pool_bytes(size_t size)
+static size_t dropmon_pool_size(size_t size)
 {
 	return size > PAGE_SIZE ? PAGE_ALIGN(size) : dropmon_kmalloc_bytes(size);
 }
@@ -59,55 +62,21 @@ void dropmon_sample_init(void)
 				 dropmon_rec_frames * sizeof(unsigned long) +
 				 dropmon_sample_bytes, sizeof(unsigned long));
 	cap = min_t(size_t, share / dropmon_rec_size, dropmon_max_keys);
-	while (cap > 1 && dropmon_pool_bytes(cap * dropmon_rec_size) > share)
+	while (cap > 1 && dropmon_pool_size(cap * dropmon_rec_size) > share)
 		cap--;
 	dropmon_sample_cap = max_t(size_t, cap, 1);
+	dropmon_pool_bytes = dropmon_pool_size(dropmon_sample_cap *
+					       dropmon_rec_size);
 }
 
-/* A CPU's pool; *@bytes is what it really takes. */
-void *dropmon_pool_alloc(int cpu, size_t *bytes)
+/* A CPU's pool, of dropmon_pool_bytes as allocated. */
+void *dropmon_pool_alloc(int cpu)
 {
 	size_t size = dropmon_sample_cap * dropmon_rec_size;
-	void *p;
 
 	if (size > PAGE_SIZE)
-		p = vzalloc_node(size, cpu_to_node(cpu));
-	else
-		p = kzalloc_node(size, GFP_KERNEL, cpu_to_node(cpu));
-	*bytes = dropmon_alloc_bytes(p, size);
-	return p;
-}
-
-/*
- * The stack from the location's function outwards.  The walk starts in
- * this file; how many frames lie above the location's depends on the
- * kernel and on whether the tracepoint calls its probes through
- * __traceiter_kfree_skb, so none are skipped by number: the frames are
- * kept from the one whose return address is the location itself, which
- * is __builtin_return_address(0) of the function that fired the
- * tracepoint.  A walk that does not reach it keeps only the location,
- * and is counted in unmatched.
- */
-static void dropmon_sample_stack(struct dropmon_table *t,
-				 struct dropmon_rec *r, unsigned long loc)
-{
-	unsigned int n, i;
-
-	r->nframes = 0;
-	if (!dropmon_rec_frames)
-		return;
-	n = dropmon_stack_save(r->frames, dropmon_rec_frames);
-	for (i = 0; i < n && r->frames[i] != loc; i++)
-		;
-	if (i == n) {
-		local_inc(&t->unmatched);
-		r->frames[0] = loc;
-		r->nframes = 1;
-		return;
-	}
-	n = min(n - i, dropmon_stack_depth);
-	memmove(r->frames, r->frames + i, n * sizeof(*r->frames));
-	r->nframes = n;
+		return vzalloc_node(size, cpu_to_node(cpu));
+	return kzalloc_node(size, GFP_KERNEL, cpu_to_node(cpu));
 }
 
 /* Does the header at offset @off from head lie within the linear data? */
@@ -173,9 +142,12 @@ void dropmon_sample_take(struct dropmon_table *t, struct dropmon_slot *s,
 	if (i > dropmon_sample_cap)
 		return;
 	r = dropmon_rec_at(t, i - 1);
-	r->time_ns = ktime_get_boot_fast_ns();	/* NMI-safe, no seqcount */
+	/* NMI-safe: a seqcount latch that never waits for its writer. */
+	r->time_ns = ktime_get_boot_fast_ns();
 	r->slot = s - t->slots;
-	dropmon_sample_stack(t, r, s->location);
+	/* As walked, from this file on: the worker trims it. */
+	r->nframes = dropmon_rec_frames ?
+		     dropmon_stack_save(r->frames, dropmon_rec_frames) : 0;
 	dropmon_sample_packet(r, (u8 *)(r->frames + dropmon_rec_frames), skb);
 }
 
@@ -195,22 +167,64 @@ const u8 *dropmon_rec_bytes(const struct dropmon_rec *r)
 static char dropmon_frames_buf[DROPMON_STACK_DEPTH_MAX * DROPMON_FRAME_LEN];
 
 /*
- * A key's sample, from record @r: the packet bytes copied and every frame
- * resolved to symbol+0xoff/0xsize and its module.  NULL when out of
- * memory; the key then has no sample.
+ * Where the stack of @r starts: the walk began in the probe, and how many
+ * frames lie above the location's function depends on the kernel and on
+ * whether the tracepoint calls its probes through __traceiter_kfree_skb,
+ * so none are skipped by number.  The stack starts at the first frame
+ * that returns to the location itself (__builtin_return_address(0) of
+ * the function that fired the tracepoint), or else into the function
+ * that holds it (net_tx_action() passes its own address as the
+ * location).  Returns r->nframes when neither is found.
  */
-struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r)
+static unsigned int dropmon_stack_start(const struct dropmon_rec *r,
+					unsigned long loc)
 {
-	char sym[DROPMON_SYM_LEN], mod[MODULE_NAME_LEN];
-	struct dropmon_sample *smp;
-	size_t text = 0, size;
+	unsigned long start, size;
 	unsigned int i;
 
-	for (i = 0; i < r->nframes && i < DROPMON_STACK_DEPTH_MAX; i++) {
-		dropmon_frame_resolve(r->frames[i], sym, mod);
+	for (i = 0; i < r->nframes; i++)
+		if (r->frames[i] == loc)
+			return i;
+	if (!dropmon_func_bounds(loc, &start, &size))
+		return r->nframes;
+	for (i = 0; i < r->nframes; i++)
+		if (r->frames[i] - 1 - start < size)	/* a call in it */
+			return i;
+	return r->nframes;
+}
+
+/*
+ * A key's sample, from record @r of a key at @loc: the packet bytes
+ * copied and the stack trimmed to start at the location's function (or,
+ * when the walk does not reach it, counted in *@unmatched and cut to the
+ * location alone), every frame resolved to symbol+0xoff/0xsize and its
+ * module.  NULL when out of memory; the key then has no sample.
+ */
+struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r,
+					   unsigned long loc, u64 *unmatched)
+{
+	char sym[DROPMON_SYM_LEN], mod[MODULE_NAME_LEN];
+	unsigned int i, first, n = 0;
+	struct dropmon_sample *smp;
+	size_t text = 0, size;
+
+	if (r->nframes) {
+		first = dropmon_stack_start(r, loc);
+		if (first == r->nframes)
+			WRITE_ONCE(*unmatched, *unmatched + 1);
+		n = min(r->nframes - first, dropmon_stack_depth);
+	}
+	/* Frame 0 is the location, as stats resolves it; then the callers. */
+	for (i = 0; i < max(n, r->nframes ? 1U : 0U); i++) {
+		if (!i)
+			dropmon_frame_resolve(loc, false, sym, mod);
+		else
+			dropmon_frame_resolve(r->frames[first + i], true, sym,
+					      mod);
 		text += scnprintf(dropmon_frames_buf + text,
 				  sizeof(dropmon_frames_buf) - text,
 				  "frame\t%u\t%s\t%s\n", i, sym, mod);
+		cond_resched();
 	}
 	size = struct_size(smp, data, r->nbytes + text + 1);
 	smp = kmalloc(size, GFP_KERNEL);

@@ -99,8 +99,8 @@ static struct {
 	u64 rotate_ns_last;	/* swap, grace period, merge, publish */
 	u64 merge_ns_last;	/* merge, resolve, sort, publish */
 	u64 merge_ns_max;
-	u64 unmatched;		/* stacks that did not reach the location */
 	u64 pool_full;		/* claims that found no record left */
+	u64 unmatched;		/* stacks that did not reach the location */
 	u64 sample_alloc_failures;
 	size_t table_bytes;	/* per-CPU tables, live and spare */
 	size_t pool_bytes;	/* of which their sample pools */
@@ -303,8 +303,6 @@ static void dropmon_merge_samples(struct dropmon_acc *acc,
 	unsigned int i, n = min_t(unsigned long, taken, dropmon_sample_cap);
 	struct dropmon_key key;
 
-	WRITE_ONCE(dropmon_status.unmatched,
-		   dropmon_status.unmatched + local_read(&t->unmatched));
 	WRITE_ONCE(dropmon_status.pool_full,
 		   dropmon_status.pool_full + (taken - n));
 	for (i = 0; i < n; i++) {
@@ -368,7 +366,10 @@ static void dropmon_samples_make(struct dropmon_acc *acc)
 	for (i = 0; i < acc->nr; i++) {
 		if (!dropmon_raw[i])
 			continue;
-		acc->rows[i].sample = dropmon_sample_make(dropmon_raw[i]);
+		acc->rows[i].sample =
+			dropmon_sample_make(dropmon_raw[i],
+					    acc->rows[i].key.location,
+					    &dropmon_status.unmatched);
 		if (!acc->rows[i].sample)
 			WRITE_ONCE(dropmon_status.sample_alloc_failures,
 				   dropmon_status.sample_alloc_failures + 1);
@@ -434,18 +435,44 @@ static void dropmon_row_resolve(struct dropmon_row *row)
 }
 
 /*
- * A stack frame's return address @addr as symbol+0xoff/0xsize and its
- * module.  %pB looks up the call's own instruction, so a call that ends
- * its function names that function, not the next one.  An address that
- * does not resolve is written as itself, module "?".  Worker only.
+ * Stack frame @addr as symbol+0xoff/0xsize and its module.  Frame 0 is the
+ * location, resolved with %pS exactly as the stats row; the others are
+ * return addresses, resolved with %pB, which looks up the call's own
+ * instruction, so that a call that ends its function names that function
+ * and not the next one.  An address that does not resolve is written as
+ * itself, module "?".  Worker only.
  */
-void dropmon_frame_resolve(unsigned long addr, char *sym, char *mod)
+void dropmon_frame_resolve(unsigned long addr, bool ret, char *sym, char *mod)
 {
-	snprintf(dropmon_symbuf, sizeof(dropmon_symbuf), "%pB", (void *)addr);
+	if (ret)
+		snprintf(dropmon_symbuf, sizeof(dropmon_symbuf), "%pB",
+			 (void *)addr);
+	else
+		snprintf(dropmon_symbuf, sizeof(dropmon_symbuf), "%pS",
+			 (void *)addr);
 	if (!dropmon_sym_split(sym, mod)) {
 		snprintf(sym, DROPMON_SYM_LEN, "0x%lx", addr);
 		strscpy(mod, "?", MODULE_NAME_LEN);
 	}
+}
+
+/*
+ * The start and size of the function that holds @addr, from the same
+ * "+0xoff/0xsize" that %pS writes (kallsyms_lookup_size_offset() is not
+ * exported on every kernel).  False if it does not resolve.
+ */
+bool dropmon_func_bounds(unsigned long addr, unsigned long *start,
+			 unsigned long *size)
+{
+	unsigned long off;
+	char *p;
+
+	snprintf(dropmon_symbuf, sizeof(dropmon_symbuf), "%pS", (void *)addr);
+	p = strrchr(dropmon_symbuf, '+');
+	if (!p || sscanf(p, "+%lx/%lx", &off, size) != 2 || off > addr)
+		return false;
+	*start = addr - off;
+	return true;
 }
 
 static const struct dropmon_row *dropmon_acc_find(const struct dropmon_acc *acc,
@@ -698,8 +725,8 @@ static unsigned int dropmon_fold_totals(const struct dropmon_acc *acc,
 		}
 		/* The totals keep each key's most recent sample. */
 		if (row && src->sample) {
-			dropmon_sample_put(row->sample);
 			kref_get(&src->sample->ref);
+			dropmon_sample_put(row->sample);
 			row->sample = src->sample;
 		}
 		if (row)

@@ -186,12 +186,12 @@ struct dropmon_gen *dropmon_gen_alloc(void)
 		gen->tab[cpu] = t;
 		if (!t)
 			goto err_free_gen;
-		t->samples = dropmon_pool_alloc(cpu, &t->pool_bytes);
+		t->samples = dropmon_pool_alloc(cpu);
 		if (!t->samples)
 			goto err_free_gen;
-		t->bytes += t->pool_bytes;
+		t->bytes += dropmon_pool_bytes;
 		gen->bytes += t->bytes;
-		gen->pool_bytes += t->pool_bytes;
+		gen->pool_bytes += dropmon_pool_bytes;
 	}
 	return gen;
 
@@ -224,8 +224,7 @@ unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
 			if (n) {
 				/* The pool's size never changes: it moves. */
 				swap(n->samples, t->samples);
-				swap(n->pool_bytes, t->pool_bytes);
-				n->bytes += n->pool_bytes;
+				n->bytes += dropmon_pool_bytes;
 				spare->bytes -= t->bytes;
 				spare->bytes += n->bytes;
 				spare->tab[cpu] = n;
@@ -238,7 +237,6 @@ unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
 		local_set(&t->used, 0);
 		local_set(&t->lost, 0);
 		local_set(&t->sampled, 0);
-		local_set(&t->unmatched, 0);
 		cond_resched();
 	}
 	return failed;

@@ -58,8 +58,8 @@ static inline u64 dropmon_rp(u32 reason, __be16 proto)
 /*
  * What the probe captures when it claims a slot (sample.c), in its CPU's
  * pool of dropmon_sample_cap records of dropmon_rec_size bytes: the
- * header below, room for the stack with the probe's own frames still on
- * it, then the packet's first bytes.  Written only by the probe that
+ * header below, the stack as walked, the probe's own frames still on top
+ * (the worker trims them), then the packet's first bytes.  Written only by the probe that
  * reserved it, read by the worker after the grace period.
  */
 struct dropmon_rec {
@@ -68,7 +68,7 @@ struct dropmon_rec {
 	u32 len;
 	u16 nbytes;
 	u8 header;		/* enum dropmon_header */
-	u8 nframes;
+	u8 nframes;		/* as walked */
 	u32 pad;
 	unsigned long frames[];	/* then the packet's bytes */
 };
@@ -83,14 +83,14 @@ struct dropmon_table {
 	local_t used;		/* slots claimed, at most cap */
 	local_t lost;		/* events whose key did not fit */
 	local_t sampled;	/* records reserved, may pass sample_cap */
-	local_t unmatched;	/* stacks with no frame at the location */
 	struct dropmon_slot *slots;
 	void *samples;		/* the pool: sample_cap records */
 	unsigned int cap;	/* distinct keys this table may hold */
 	unsigned int mask;	/* slots - 1; slots is a power of two */
 	size_t bytes;		/* really allocated, header and pool included */
-	size_t pool_bytes;	/* of which the pool */
 } ____cacheline_aligned;
+
+static_assert(sizeof(struct dropmon_table) == SMP_CACHE_BYTES);
 
 /*
  * The tables of one interval, one per possible CPU.  There are two sets:
@@ -127,11 +127,13 @@ void dropmon_gen_free(struct dropmon_gen *gen);
 extern unsigned int dropmon_sample_cap;
 extern size_t dropmon_rec_size;
 void dropmon_sample_init(void);
-void *dropmon_pool_alloc(int cpu, size_t *bytes);
+extern size_t dropmon_pool_bytes;
+void *dropmon_pool_alloc(int cpu);
 void dropmon_sample_take(struct dropmon_table *t, struct dropmon_slot *s,
 			 const struct sk_buff *skb);
 const u8 *dropmon_rec_bytes(const struct dropmon_rec *r);
-struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r);
+struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r,
+					   unsigned long loc, u64 *unmatched);
 
 static inline struct dropmon_rec *dropmon_rec_at(const struct dropmon_table *t,
 						 unsigned int i)
