@@ -200,7 +200,7 @@ static void emit_block(struct watch *w)
 			dm_format_time(when, sizeof(when), h->end_ns,
 				       w->s.wall_offset_ns));
 	if (out)
-		ret = dm_show_render(&w->s, &w->st, out);
+		ret = dm_show_render(&w->s, &w->st, NULL, out);
 	if ((out && fclose(out)) || ret) {
 		e.code = DM_EXIT_ENV;
 		snprintf(e.msg, sizeof(e.msg), "out of memory; free some memory and retry");
@@ -427,7 +427,7 @@ static void put_table(struct watch *w, FILE *out, size_t rows, size_t cols)
 		return;
 	w->s.max_width = cols;
 	w->s.max_lines = rows > 3 ? rows - 3 : 1;
-	dm_show_render(&w->s, &w->st, t);
+	dm_show_render(&w->s, &w->st, NULL, t);
 	if (fclose(t) == 0) {
 		for (p = buf; (nl = memchr(p, '\n', buf + len - p)); p = nl + 1) {
 			fwrite(p, 1, nl - p, out);
