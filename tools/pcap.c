@@ -42,6 +42,8 @@ struct block {
 
 static void put(struct block *b, const void *p, size_t n)
 {
+	if (!n)
+		return;			/* p may be NULL */
 	if (n > sizeof(b->buf) - b->len)
 		n = sizeof(b->buf) - b->len;	/* cannot be: sized above */
 	memcpy(b->buf + b->len, p, n);
