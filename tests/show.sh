@@ -12,11 +12,20 @@
 #      unload (FILE removed) and reload (FILE back with seq=1) said on
 #      screen, q and ^C quit with the terminal restored; colour on a
 #      terminal, none with NO_COLOR;
+#      and the selection: j/arrows select a row (reverse video), v opens
+#      the pane with its stack and packet from the samples file, the key is
+#      followed across a sort and said to be gone from a later snapshot,
+#      Esc closes the pane;
 #   3. prometheus: Debian's prometheus-node-exporter, started here on
 #      127.0.0.1 with only the textfile collector, scrapes what
 #      dropmon-show --prometheus --output wrote; every series is checked
 #      value by value against the fixture, labels with odd characters
-#      survive, and promtool check metrics accepts every Prometheus text.
+#      survive, and promtool check metrics accepts every Prometheus text;
+#   4. pcap: Debian's tshark reads every packet of a dropmon-show --pcap
+#      file written from the fixtures, with the addresses, ports, lengths,
+#      times and comments that dropmon-show --json gives; tcpdump reads a
+#      file of one link type (libpcap 1.10 reads no file that mixes them,
+#      which is checked too).
 #
 # The Debian packages' own services are neither started (policy-rc.d) nor
 # left enabled when this test installed them; nothing is left listening.
@@ -29,7 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 FUZZ_TIME=${FUZZ_TIME:-60}
 FX=$DROPMON_TOP/tests/fixtures
-BIN=$DROPMON_TOP/tools/dropmon-show
+BIN=${DROPMON_SHOW:-$DROPMON_TOP/tools/dropmon-show}	# another build, to see a check fail
 T=$(mktemp -d /tmp/dropmon-show.XXXXXX)
 SOCK=dropmon-show-test-$$
 NE_PID=
@@ -58,8 +67,12 @@ cleanup() {
 trap cleanup EXIT
 
 # libclang-rt-dev (libFuzzer, clang's sanitizers) is only recommended by clang.
-dm_apt_install gcc make libc6-dev clang libclang-rt-dev tmux curl iproute2 procps
-make -s -C "$DROPMON_TOP/tools" dropmon-show >"$T/build.log" 2>&1 ||
+# tshark asks whether non-root users may capture: not here, and not asked.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections ||
+	dm_die "debconf-set-selections failed; is debconf installed?"
+dm_apt_install gcc make libc6-dev clang libclang-rt-dev tmux curl iproute2 procps \
+	tshark tcpdump jq
+[ -n "${DROPMON_SHOW:-}" ] || make -s -C "$DROPMON_TOP/tools" dropmon-show >"$T/build.log" 2>&1 ||
 	dm_die "make -C tools dropmon-show failed: $(tail -n 3 "$T/build.log" | oneline)"
 
 # A 2-row snapshot in FILE, replaced atomically: write_snap FILE SEQ A B
@@ -84,7 +97,7 @@ test_fuzz() {
 		return
 	fi
 	if make -s -C "$DROPMON_TOP/tools" fuzz-run FUZZ_TIME="$FUZZ_TIME" >"$log" 2>&1; then
-		pass "fuzz: $FUZZ_TIME s of parser and formatters ($(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log") runs), no finding"
+		pass "fuzz: $FUZZ_TIME s each of fuzz_stats and fuzz_samples ($(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | paste -sd+) runs), no finding"
 	else
 		fail "fuzz: $FUZZ_TIME s of parser and formatters" "no finding" \
 			"$(grep -m 3 -E 'ERROR|SUMMARY|runtime error|deadly signal|Test unit written' "$log" | oneline)"
@@ -204,11 +217,60 @@ test_color() {
 	check "colour: no escapes with NO_COLOR" 0 "$(tm capture-pane -p -e -t main | grep -c $'\e\\[3[0-9]m')"
 }
 
+# The selected row: the line in reverse video below the titles.
+selected_row() {
+	tm capture-pane -p -e -t main | awk '{ raw = $0; gsub("\033\\[[0-9;]*m", "") }
+		/^COUNT +RATE/ { t = 1; next }
+		t && raw ~ "\033\\[([0-9]*;)*7m" { print $1, $3; exit }'
+}
+
+test_watch_detail() {
+	local d=$T/snap t
+	mkdir -p "$d"
+	cp "$FX/sampled.stats" "$d/stats"
+	cp "$FX/sampled.samples" "$d/samples"
+	t=$(tag)
+	in_pane "$t" "$BIN -w -f $d/stats"
+	wait_screen "detail: first snapshot" '^dropmon stats  seq 77  ' || return
+	check "detail: nothing selected at first" "" "$(selected_row)"
+	tm send-keys -t main j
+	wait_screen "detail: j selects" 'j/k select' >/dev/null
+	sleep 0.3
+	check "detail: j selects the first row" "1000 __udp4_lib_rcv+0x5a2/0xb60" "$(selected_row)"
+	tm send-keys -t main Down
+	sleep 0.3
+	check "detail: Down selects the second row" "400 tcp_v4_rcv+0x80/0xe00" "$(selected_row)"
+	tm send-keys -t main v
+	wait_screen "detail: v opens the pane" '^stack and packet of tcp_v4_rcv\+0x80/0xe00@veth0 NO_SOCKET netns 4026532281 ipv4 \(seq 77\)'
+	wait_screen "detail: the stack" '^frame 2  0xffffffffc0a1b2c3 \(\?\)$'
+	wait_screen "detail: the packet" '^packet   ipv4 tcp 10\.0\.0\.2:51234 -> 10\.0\.0\.1:8080 \[S\] len 60 \(mac header, 74 of 74 bytes\)'
+	tm send-keys -t main s
+	wait_screen "detail: s sorts by location" 'sort: location' >/dev/null
+	sleep 0.3
+	check "detail: the key is followed across the sort" "400 tcp_v4_rcv+0x80/0xe00" "$(selected_row)"
+	tm send-keys -t main Up
+	sleep 0.3
+	check "detail: Up selects the row above (by location: symbol order)" "40 tcp_data_queue_ofo+0x2b4/0x8c0" "$(selected_row)"
+	tm send-keys -t main k
+	sleep 0.3
+	check "detail: k selects the row above that" "20 sk_filter_trim_cap+0x10/0x200" "$(selected_row)"
+	wait_screen "detail: a row without a sample says so" '^\(no sample\)$'
+	write_snap "$d/stats" 78 5 5
+	wait_screen "detail: the next snapshot" '^dropmon stats  seq 78  ' >/dev/null
+	wait_screen "detail: the key is gone" '^this key is not in seq 78'
+	tm send-keys -t main Escape
+	sleep 0.5
+	check "detail: Esc closes the pane" 0 "$(screen | grep -c '^stack and packet of')"
+	tm send-keys -t main q
+	wait_exit "detail: q quits with exit 0" "$t" 0
+}
+
 test_watch() {
 	tm -f /dev/null new-session -d -s main -x 132 -y 40 \
 		"env -i PATH=$PATH TERM=screen HOME=$T TZ=UTC PS1='$ ' bash --norc --noprofile" ||
 		{ fail "watch: start tmux" "a tmux session" "none"; return; }
 	test_watch_keys
+	test_watch_detail
 	test_watch_signals
 	test_color
 	tm kill-server 2>/dev/null
@@ -362,7 +424,63 @@ test_prometheus() {
 	check "prometheus: no Prometheus service listening" "" "$saw"
 }
 
-test_fuzz
-test_watch
-test_prometheus
+# --- 4. pcapng -----------------------------------------------------------------
+
+# What tshark reads, one line a packet:
+# LEN CAPLEN TIME SRC DST SPORT DPORT COMMENT (the first comment)
+tshark_packets() {
+	tshark -r "$1" -T fields -E separator='|' -e frame.len -e frame.cap_len \
+		-e frame.time_epoch -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
+		-e arp.src.proto_ipv4 -e arp.dst.proto_ipv4 -e tcp.srcport \
+		-e tcp.dstport -e udp.srcport -e udp.dstport -e frame.comment 2>/dev/null |
+	awk -F'|' '{
+		src = $4 $6 $8; dst = $5 $7 $9; sp = $10 $12; dp = $11 $13
+		c = $14; sub(/,stack: .*/, "", c)
+		printf "%s %s %s %s %s %s %s %s\n", $1, $2, $3, src, dst, sp ? sp : "-", dp ? dp : "-", c
+	}'
+}
+
+# The same from dropmon-show --json -v (SLL: 16 bytes more; no header=none).
+json_packets() {
+	"$BIN" --json -v "$@" | jq -r '.rows[] | select(.sample != null and .sample.packet.header != "none") |
+		.sample.packet as $p |
+		(if $p.header == "network" and (.proto != "ipv4" and .proto != "ipv6") then 16 else 0 end) as $sll |
+		"\($p.len + $sll) \($p.bytes + $sll) \($p.time_ns / 1000000000 | tostring) \($p.src // "") \($p.dst // "") \($p.sport // "-") \($p.dport // "-") dropmon: \(.symbol) (\(.module)) at \(.location) reason=\(.reason) dev=\(.dev) netns=\(.netns) proto=\(.proto) count=\(.count)"'
+}
+
+test_pcap() {
+	local f=$T/drops.pcapng one=$T/one.pcapng args saw want n
+	args=(-f "$FX/sampled.stats" --samples-file "$FX/sampled.samples")
+	saw=$("$BIN" --pcap "$f" "${args[@]}" 2>&1)
+	check "pcap: dropmon-show --pcap" "dropmon-show: wrote 7 packets to $f; skipped 1 sample without bytes (header=none); 1 row had no sample" "$saw"
+	saw=$(tshark -r "$f" -T fields -e frame.number 2>&1 >/dev/null | grep -v 'Running as user' | oneline)
+	check "pcap: tshark reads the file without a complaint" "" "$saw"
+	check "pcap: tshark reads every packet" 7 "$(tshark -r "$f" -T fields -e frame.number 2>/dev/null | wc -l)"
+	check "pcap: link types Ethernet, raw IP, Linux cooked" "eth raw sll" \
+		"$(tshark -r "$f" -T fields -e frame.protocols 2>/dev/null | cut -d: -f1 | sort -u | oneline)"
+	# jq prints times as numbers: 4124.401234567 and tshark the same
+	json_packets "${args[@]}" >"$T/want"
+	tshark_packets "$f" >"$T/saw"
+	n=$(wc -l <"$T/want")
+	want=$(cat "$T/want")
+	check "pcap: tshark's lengths, times, addresses, ports and comments equal dropmon-show --json's ($n packets)" \
+		"$want" "$(cat "$T/saw")"
+	check "pcap: a comment carries the stack" 1 \
+		"$(tshark -r "$f" -T fields -e frame.comment 2>/dev/null | grep -c 'stack: __udp4_lib_rcv+0x5a2/0xb60 (vmlinux) < ip_protocol_deliver_rcu')"
+	check "pcap: the section says the timestamps are CLOCK_BOOTTIME" 1 \
+		"$(capinfos "$f" 2>/dev/null | grep -c 'timestamps are CLOCK_BOOTTIME (time since boot)')"
+
+	"$BIN" --pcap "$one" --dev lo --dev veth0 "${args[@]}" 2>/dev/null
+	check "pcap: tcpdump reads a file of one link type" \
+		"IP 127.0.0.1.40000 > 127.0.0.1.9: UDP,|IP 10.0.0.2.51234 > 10.0.0.1.8080: Flags" \
+		"$(tcpdump -nr "$one" 2>/dev/null | cut -d' ' -f2-6 | paste -sd'|')"
+	saw=$(tcpdump -nr "$f" 2>&1 >/dev/null | grep -o 'an interface has a type 113 different from the type of the first interface')
+	check "pcap: tcpdump (libpcap 1.10) stops at the second link type, as documented" \
+		"an interface has a type 113 different from the type of the first interface" "$saw"
+}
+
+# SHOW_TESTS="watch pcap" runs only those (default: all).
+for t in ${SHOW_TESTS:-fuzz watch prometheus pcap}; do
+	"test_$t"
+done
 exit "$failed"

@@ -7,6 +7,8 @@
  */
 #include "format.h"
 
+#include "decode.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +234,156 @@ static void lw_end(struct line *l)
 }
 
 /* ------------------------------------------------------------------ */
+/* Samples                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The sample of shown row @i: its key's (--samples excludes --by). */
+static const struct dropmon_sample *row_sample(const struct dm_view *v,
+					       const struct dm_render *r,
+					       size_t i)
+{
+	return v->rows[i].nr_keys == 1 ? r->samples[v->rows[i].first] : NULL;
+}
+
+#define HEX_PER_LINE	32	/* bytes */
+
+void dm_format_sample(FILE *out, const struct dropmon_sample *sm,
+		      const char *indent)
+{
+	char sym[CELL_MAX], mod[DROPMON_MODULE_MAX * 4 + 8];
+	char sum[512], hex[2 * HEX_PER_LINE + 1];
+	struct dm_packet pk;
+	size_t i, n;
+
+	if (!sm) {
+		fprintf(out, "%s(no sample)\n", indent);
+		return;
+	}
+	for (i = 0; i < sm->nr_frames; i++) {
+		dm_term_text(sym, sizeof(sym), sm->frames[i].symbol);
+		dm_term_text(mod, sizeof(mod), sm->frames[i].module);
+		fprintf(out, "%sframe %-2zu %s (%s)\n", indent, i, sym, mod);
+	}
+	if (sm->header == DROPMON_HDR_NONE) {
+		fprintf(out, "%spacket   no bytes (header=none, len %llu)\n",
+			indent, sm->len);
+		return;
+	}
+	dm_decode(sm->bytes, sm->nr_bytes, sm->len, sm->header, sm->proto, &pk);
+	fprintf(out, "%spacket   %s (%s header, %zu of %llu bytes)\n", indent,
+		dm_packet_summary(&pk, sum, sizeof(sum)),
+		dropmon_sample_header_names[sm->header], sm->nr_bytes, sm->len);
+	for (i = pk.decoded; i < sm->nr_bytes; i += n) {
+		n = sm->nr_bytes - i < HEX_PER_LINE ? sm->nr_bytes - i
+						    : HEX_PER_LINE;
+		fprintf(out, "%s%s %s\n", indent, i == pk.decoded ? "rest    " : "        ",
+			dm_hex(sm->bytes + i, n, hex, sizeof(hex)));
+	}
+}
+
+static void json_opt_str(FILE *out, const char *name, const char *s)
+{
+	fprintf(out, ",\"%s\":", name);
+	if (s && *s)
+		dm_json_string(out, s);
+	else
+		fputs("null", out);
+}
+
+static void json_opt_uint(FILE *out, const char *name, bool has,
+			  unsigned long v)
+{
+	if (has)
+		fprintf(out, ",\"%s\":%lu", name, v);
+	else
+		fprintf(out, ",\"%s\":null", name);
+}
+
+static void json_hex(FILE *out, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	fputc('"', out);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%02x", p[i]);
+	fputc('"', out);
+}
+
+static void json_packet(FILE *out, const struct dropmon_sample *sm)
+{
+	struct dm_packet pk;
+	char sum[512];
+	size_t i;
+
+	dm_decode(sm->bytes, sm->nr_bytes, sm->len, sm->header, sm->proto, &pk);
+	fprintf(out, "{\"header\":\"%s\",\"time_ns\":%llu,\"len\":%llu,\"bytes\":%zu,\"bytes_hex\":",
+		dropmon_sample_header_names[sm->header], sm->time_ns, sm->len,
+		sm->nr_bytes);
+	json_hex(out, sm->bytes, sm->nr_bytes);
+	fputs(",\"summary\":", out);
+	if (sm->header == DROPMON_HDR_NONE)
+		fputs("null", out);
+	else
+		dm_json_string(out, dm_packet_summary(&pk, sum, sizeof(sum)));
+	json_opt_str(out, "eth_src", pk.eth_src);
+	json_opt_str(out, "eth_dst", pk.eth_dst);
+	fputs(",\"vlan\":[", out);
+	for (i = 0; i < pk.nr_vlan; i++)
+		fprintf(out, "%s%u", i ? "," : "", pk.vlan[i]);
+	fputc(']', out);
+	json_opt_str(out, "l3", pk.l3);
+	json_opt_uint(out, "l3_len", pk.has_l3_len, pk.l3_len);
+	json_opt_str(out, "src", pk.src);
+	json_opt_str(out, "dst", pk.dst);
+	fputs(",\"ipv6_ext\":[", out);
+	for (i = 0; i < pk.nr_ext; i++)
+		fprintf(out, "%s\"%s\"", i ? "," : "", dm_ext_name(pk.ext[i]));
+	fputs("],\"frag\":", out);
+	if (pk.frag)
+		fprintf(out, "{\"id\":%lu,\"offset\":%u,\"more\":%s}",
+			pk.frag_id, pk.frag_off, pk.frag_more ? "true" : "false");
+	else
+		fputs("null", out);
+	json_opt_str(out, "arp_op", pk.arp_op);
+	json_opt_str(out, "l4", pk.l4);
+	json_opt_uint(out, "sport", pk.has_ports, pk.sport);
+	json_opt_uint(out, "dport", pk.has_ports, pk.dport);
+	fputs(",\"tcp_flags\":", out);
+	if (pk.has_tcp_flags)
+		dm_json_string(out, pk.tcp_flags);
+	else
+		fputs("null", out);
+	json_opt_uint(out, "icmp_type", pk.has_icmp, pk.icmp_type);
+	json_opt_uint(out, "icmp_code", pk.has_icmp, pk.icmp_code);
+	fprintf(out, ",\"cut\":%s", pk.cut ? "true" : "false");
+	json_opt_str(out, "malformed", pk.malformed);
+	fputs(",\"undecoded_hex\":", out);
+	json_hex(out, sm->bytes + pk.decoded, sm->nr_bytes - pk.decoded);
+	fputc('}', out);
+}
+
+void dm_json_sample(FILE *out, const struct dropmon_sample *sm)
+{
+	size_t i;
+
+	if (!sm) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"stack\":[", out);
+	for (i = 0; i < sm->nr_frames; i++) {
+		fputs(i ? ",{\"symbol\":" : "{\"symbol\":", out);
+		dm_json_string(out, sm->frames[i].symbol);
+		fputs(",\"module\":", out);
+		dm_json_string(out, sm->frames[i].module);
+		fputc('}', out);
+	}
+	fputs("],\"packet\":", out);
+	json_packet(out, sm);
+	fputc('}', out);
+}
+
+/* ------------------------------------------------------------------ */
 /* Table                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -324,6 +476,8 @@ static void put_row(struct line *l, const struct dm_view *v,
 			sgr = SGR_RED;
 		put_cell(l, c, buf, n, width[c], sgr);
 	}
+	if (!l->color && (long)i == r->selected)
+		fputs("\033[0m", l->out);
 	lw_end(l);
 }
 
@@ -370,18 +524,33 @@ void dm_format_table(FILE *out, const struct dm_view *v,
 		     const struct dm_render *r)
 {
 	struct line l = { .out = out, .max = r->max_width, .color = r->color };
-	size_t width[NR_COLS], i, nr = rows_that_fit(v, r);
+	size_t width[NR_COLS], i, nr = rows_that_fit(v, r), first = 0;
 	char *buf = malloc(CELL_MAX);
 
 	if (!buf)
 		return;
+	/* scroll so that the selected row is the last one that fits */
+	if (r->selected >= 0 && (size_t)r->selected >= nr && nr) {
+		first = (size_t)r->selected - nr + 1;
+		if (first + nr > v->nr)
+			first = v->nr - nr;
+	}
 	put_header(&l, v, r);
-	column_widths(v, r, nr, width);
+	column_widths(v, r, v->nr < first + nr ? v->nr : first + nr, width);
 	put_titles(&l, width);
-	for (i = 0; i < nr; i++)
+	for (i = first; i < first + nr; i++) {
+		bool sel = (long)i == r->selected;
+
+		l.color = r->color && !sel;
+		if (sel)
+			fputs("\033[7m", out);
 		put_row(&l, v, r, i, width, buf);
-	if (nr < v->nr) {
-		lw_printf(&l, "... %zu more rows", v->nr - nr);
+		if (r->samples)
+			dm_format_sample(out, row_sample(v, r, i), "    ");
+	}
+	l.color = r->color;
+	if (first + nr < v->nr) {
+		lw_printf(&l, "... %zu more rows", v->nr - nr - first);
 		lw_end(&l);
 	}
 	if (v->nr == 0) {
@@ -401,12 +570,15 @@ void dm_format_classic(FILE *out, const struct dm_view *v,
 	char b[4][32];
 	size_t i;
 
-	for (i = 0; i < v->nr; i++)
+	for (i = 0; i < v->nr; i++) {
 		fprintf(out, "%llu: %s@%s (%s) %s\n", v->rows[i].count,
 			dm_field_text(v, i, DM_LOCATION, r->raw, b[0], 32),
 			dm_field_text(v, i, DM_DEV, r->raw, b[1], 32),
 			dm_field_text(v, i, DM_MODULE, r->raw, b[2], 32),
 			dm_field_text(v, i, DM_REASON, r->raw, b[3], 32));
+		if (r->samples)
+			dm_format_sample(out, row_sample(v, r, i), "    ");
+	}
 }
 
 static void json_field(FILE *out, const struct dm_view *v, enum dm_field f,
@@ -419,7 +591,8 @@ static void json_field(FILE *out, const struct dm_view *v, enum dm_field f,
 		fputs("null", out);
 }
 
-static void json_row(FILE *out, const struct dm_view *v, size_t i)
+static void json_row(FILE *out, const struct dm_view *v,
+		     const struct dm_render *r, size_t i)
 {
 	const struct dropmon_row *k = dm_vrow_key(v, i);
 	bool loc = dm_view_has(v, DM_LOCATION);
@@ -443,6 +616,10 @@ static void json_row(FILE *out, const struct dm_view *v, size_t i)
 	else
 		fputs(",\"netns\":null", out);
 	json_field(out, v, DM_PROTO, "proto", k->proto);
+	if (r->samples) {
+		fputs(",\"sample\":", out);
+		dm_json_sample(out, row_sample(v, r, i));
+	}
 	fputc('}', out);
 }
 
@@ -468,7 +645,7 @@ void dm_format_json(FILE *out, const struct dm_view *v,
 	for (i = 0; i < v->nr; i++) {
 		if (i)
 			fputc(',', out);
-		json_row(out, v, i);
+		json_row(out, v, r, i);
 	}
 	fputs("]}\n", out);
 }

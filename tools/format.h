@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "filter.h"
+#include "samples.h"
 
 struct dm_render {
 	const char *view;		/* "stats" or "totals" */
@@ -22,7 +23,21 @@ struct dm_render {
 	long long wall_offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	size_t max_width;		/* table: cut lines; 0: no limit */
 	size_t max_lines;		/* table: cut rows; 0: no limit */
+	/* --samples: indexed like v->st->rows, NULL for a row without one */
+	const struct dropmon_sample *const *samples;	/* NULL: no --samples */
+	long selected;			/* table: this row in reverse video; -1 */
 };
+
+/*
+ * The stack and decoded packet of @sm as lines that start with @indent:
+ * "frame 0  SYMBOL (MODULE)" innermost first, "packet   SUMMARY (HOW)",
+ * "rest     HEX" (32 bytes a line).  NULL @sm: "(no sample)".
+ */
+void dm_format_sample(FILE *out, const struct dropmon_sample *sm,
+		      const char *indent);
+
+/* @sm as the JSON object of a row's "sample" (json-schema.md); NULL: null. */
+void dm_json_sample(FILE *out, const struct dropmon_sample *sm);
 
 /* Header, column names and one aligned line per row. */
 void dm_format_table(FILE *out, const struct dm_view *v,

@@ -52,6 +52,24 @@ const char *dm_default_path(char *buf, size_t size, bool totals)
 	return buf;
 }
 
+const char *dm_default_samples_path(char *buf, size_t size, bool totals)
+{
+	snprintf(buf, size, "%s/dropmon/%s", dm_debugfs_dir(),
+		 totals ? "samples_totals" : "samples");
+	return buf;
+}
+
+const char *dm_sibling_samples_path(char *buf, size_t size,
+				    const char *stats_path, bool totals)
+{
+	const char *slash = strrchr(stats_path, '/');
+	int dirlen = slash ? (int)(slash - stats_path + 1) : 0;
+
+	snprintf(buf, size, "%.*s%s", dirlen, stats_path,
+		 totals ? "samples_totals" : "samples");
+	return buf;
+}
+
 static bool is_debugfs(const char *dir)
 {
 	struct statfs sfs;
@@ -190,6 +208,60 @@ int dm_load(const char *path, struct dropmon_stats *st, struct dm_error *e)
 		ps = dropmon_stats_parse(in.buf, in.len, st, &pe);
 		if (ps)
 			ret = parse_error(path, ps, &pe, e);
+	}
+	free(in.buf);
+	return ret;
+}
+
+static int samples_parse_error(const char *path,
+			       enum dropmon_parse_status st,
+			       const struct dropmon_parse_error *pe,
+			       struct dm_error *e)
+{
+	if (st == DROPMON_PARSE_NOMEM)
+		return set_error(e, DM_EXIT_ENV, "%s: out of memory; free some memory and retry",
+				 path);
+	if (st == DROPMON_PARSE_VERSION)
+		return set_error(e, DM_EXIT_BAD_INPUT, "%s: unknown samples format version %llu; this " PROG " understands dropmon-samples format=%d; upgrade " PROG,
+				 path, pe->version, DROPMON_SAMPLES_FORMAT_VERSION);
+	return set_error(e, DM_EXIT_BAD_INPUT, "%s: line %lu: %s; is this a dropmon samples file? (this " PROG " reads dropmon-samples format=%d)",
+			 path, pe->line, pe->msg, DROPMON_SAMPLES_FORMAT_VERSION);
+}
+
+/* A module without samples has the other files but not this one. */
+static int samples_missing(const char *path, struct dm_error *e)
+{
+	const char *dir = dm_debugfs_dir();
+	char stats[4096];
+	struct stat sb;
+
+	if (!under_debugfs(path, dir))
+		return set_error(e, DM_EXIT_ENV, "cannot read the samples file %s: %s; give the samples file of the same snapshot with --samples-file FILE",
+				 path, strerror(ENOENT));
+	snprintf(stats, sizeof(stats), "%s/dropmon/stats", dir);
+	if (stat(stats, &sb) == 0)
+		return set_error(e, DM_EXIT_ENV, "the loaded dropmon module has no %s: it predates packet samples; load a dropmon module that samples packets, or drop --samples/--pcap",
+				 path);
+	return e->code;
+}
+
+int dm_load_samples(const char *path, struct dropmon_samples *sm,
+		    struct dm_error *e)
+{
+	struct dropmon_parse_error pe;
+	enum dropmon_parse_status ps;
+	struct input in = { 0 };
+	int ret;
+
+	memset(sm, 0, sizeof(*sm));
+	ret = read_path(path, &in, READ_MAX, false, e);
+	if (ret && e->errnum == ENOENT) {
+		e->errnum = ENOENT;
+		ret = samples_missing(path, e);
+	} else if (!ret) {
+		ps = dropmon_samples_parse(in.buf, in.len, sm, &pe);
+		if (ps)
+			ret = samples_parse_error(path, ps, &pe, e);
 	}
 	free(in.buf);
 	return ret;

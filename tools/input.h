@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "samples.h"
 #include "stats.h"
 
 #define PROG		"dropmon-show"
@@ -33,6 +34,20 @@ const char *dm_default_path(char *buf, size_t size, bool totals);
 
 /* Read and parse all of @path ("-": stdin).  Returns 0 or e->code. */
 int dm_load(const char *path, struct dropmon_stats *st, struct dm_error *e);
+
+/* DEBUGFS/dropmon/samples or .../samples_totals into @buf. */
+const char *dm_default_samples_path(char *buf, size_t size, bool totals);
+
+/*
+ * The samples file next to the stats file @stats_path (not "-"): the file
+ * named samples (@totals: samples_totals) in its directory.
+ */
+const char *dm_sibling_samples_path(char *buf, size_t size,
+				    const char *stats_path, bool totals);
+
+/* Read and parse all of the samples file @path.  Returns 0 or e->code. */
+int dm_load_samples(const char *path, struct dropmon_samples *sm,
+		    struct dm_error *e);
 
 /* Read and parse only the header line of @path.  Returns 0 or e->code. */
 int dm_peek(const char *path, struct dropmon_header *hdr,

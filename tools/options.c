@@ -14,10 +14,6 @@
 
 #include "input.h"
 
-#ifndef DROPMON_VERSION
-#define DROPMON_VERSION		"0.1.0"
-#endif
-
 enum {
 	OPT_TOTALS = 256,
 	OPT_VERSION,
@@ -36,6 +32,8 @@ enum {
 	OPT_COLOR,
 	OPT_COUNT,
 	OPT_MAX_SERIES,
+	OPT_SAMPLES_FILE,
+	OPT_PCAP,
 };
 
 /* Filter options map onto fields in this order. */
@@ -68,6 +66,9 @@ static const struct option longopts[] = {
 	{ "colour",	optional_argument, NULL, OPT_COLOR },
 	{ "max-series",	required_argument, NULL, OPT_MAX_SERIES },
 	{ "output",	required_argument, NULL, 'o' },
+	{ "samples",	no_argument,	   NULL, 'v' },
+	{ "samples-file", required_argument, NULL, OPT_SAMPLES_FILE },
+	{ "pcap",	required_argument, NULL, OPT_PCAP },
 	{ "watch",	no_argument,	   NULL, 'w' },
 	{ "count",	required_argument, NULL, OPT_COUNT },
 	{ "help",	no_argument,	   NULL, 'h' },
@@ -110,10 +111,22 @@ static void usage(FILE *out)
 	      "      --color[=WHEN]   colour the table: auto (default: only on a terminal\n"
 	      "                       and without NO_COLOR), always or never\n"
 	      "  -o, --output FILE    replace FILE atomically instead of writing stdout\n"
+	      "Samples (the last packet dropped at each key, with its stack):\n"
+	      "  -v, --samples        under each row (table, --classic, --json): its\n"
+	      "                       stack, one frame a line, and its packet decoded,\n"
+	      "                       then the bytes not decoded, in hex\n"
+	      "      --samples-file FILE  the samples file to join (implies -v unless\n"
+	      "                       --pcap); default: debugfs' samples (--totals:\n"
+	      "                       samples_totals), with -f FILE the file of that\n"
+	      "                       name in FILE's directory\n"
+	      "      --pcap FILE      write the samples of the rows shown as pcapng to\n"
+	      "                       FILE (atomically) instead of any other output\n"
 	      "Live:\n"
 	      "  -w, --watch          follow each new snapshot: full screen on a terminal\n"
 	      "                       (keys: q quit, s sort, p or space pause, t totals,\n"
-	      "                       r raw), else one block per snapshot\n"
+	      "                       r raw, j/k or arrows select a row, v or Enter\n"
+	      "                       its stack and packet, Esc close), else one block\n"
+	      "                       per snapshot\n"
 	      "      --count N        with --watch: stop after N snapshots\n"
 	      "  -h, --help           show this help and exit\n"
 	      "      --version        show the version and exit\n"
@@ -308,6 +321,15 @@ static int one_option(struct options *o, int opt, char *argv[],
 	case 'w':
 		o->watch = true;
 		return -1;
+	case 'v':
+		o->samples = true;
+		return -1;
+	case OPT_SAMPLES_FILE:
+		o->samples_file = optarg;
+		return -1;
+	case OPT_PCAP:
+		o->pcap = optarg;
+		return -1;
 	case OPT_TOTALS:
 		o->totals = true;
 		return -1;
@@ -343,6 +365,26 @@ static int one_option(struct options *o, int opt, char *argv[],
 	}
 }
 
+/* --samples, --samples-file and --pcap. */
+static int check_samples(const struct options *o, unsigned int nr_formats)
+{
+	bool any = o->samples || o->samples_file || o->pcap;
+
+	if (any && o->by)
+		return usage_error("a --by row adds up several keys and a sample belongs to one; drop --by, or --samples/--pcap",
+				   NULL);
+	if (any && o->format == DM_FMT_PROMETHEUS)
+		return usage_error("--prometheus has no samples; use --samples with the table, --classic or --json",
+				   NULL);
+	if (o->pcap && (nr_formats || o->output || o->watch))
+		return usage_error("--pcap is the only output of its run; drop --classic/--json/--output/--watch",
+				   NULL);
+	if (any && o->file && strcmp(o->file, "-") == 0 && !o->samples_file)
+		return usage_error("with -f - the samples file has no directory to come from; give --samples-file FILE",
+				   NULL);
+	return -1;
+}
+
 /* Combinations that make no sense. */
 static int check_combinations(const struct options *o, unsigned int nr_formats,
 			      bool max_series_set)
@@ -360,7 +402,7 @@ static int check_combinations(const struct options *o, unsigned int nr_formats,
 	if (o->watch && o->file && strcmp(o->file, "-") == 0)
 		return usage_error("--watch cannot follow standard input (-f -); give a file",
 				   NULL);
-	return -1;
+	return check_samples(o, nr_formats);
 }
 
 int dm_parse_args(int argc, char *argv[], struct options *o)
@@ -372,13 +414,15 @@ int dm_parse_args(int argc, char *argv[], struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->max_series = DM_MAX_SERIES_DEFAULT;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":f:n:o:wh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":f:n:o:wvh", longopts, NULL)) != -1) {
 		ret = one_option(o, opt, argv, &nr_formats, &max_series_set);
 		if (ret >= 0)
 			return ret;
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument", argv[optind]);
+	if (o->samples_file && !o->pcap)
+		o->samples = true;
 	return check_combinations(o, nr_formats, max_series_set);
 }
 

@@ -10,6 +10,10 @@
 
 #include "filter.h"
 
+#ifndef DROPMON_VERSION
+#define DROPMON_VERSION		"0.1.0"
+#endif
+
 #define DM_MAX_SERIES_DEFAULT	1000
 
 enum dm_format_kind {
@@ -28,6 +32,9 @@ enum dm_color_when {
 struct options {
 	const char *file;		/* -f FILE, or NULL for debugfs */
 	const char *output;		/* --output FILE, or NULL for stdout */
+	const char *samples_file;	/* --samples-file FILE, or NULL */
+	const char *pcap;		/* --pcap FILE, or NULL */
+	bool samples;			/* -v: the stack and packet of each row */
 	bool totals;
 	bool raw;
 	bool watch;

@@ -42,6 +42,7 @@ void dm_show_init(struct dm_show *s, const struct options *o)
 		    (o->format == DM_FMT_PROMETHEUS && !o->file);
 	s->raw = o->raw;
 	s->sort = o->sort;
+	s->selected = -1;
 	s->color = want_color(o);
 	s->wall_offset_ns = dm_wall_offset_ns();
 }
@@ -65,8 +66,90 @@ const char *dm_show_path(const struct dm_show *s, char *buf, size_t size)
 	return dm_default_path(buf, size, s->totals);
 }
 
+const char *dm_show_samples_path(const struct dm_show *s, char *buf,
+				 size_t size)
+{
+	if (s->o->samples_file)
+		snprintf(buf, size, "%s", s->o->samples_file);
+	else if (s->o->file)
+		dm_sibling_samples_path(buf, size, s->o->file, s->totals);
+	else
+		dm_default_samples_path(buf, size, s->totals);
+	return buf;
+}
+
+static int join_error(const char *stats, const char *samples,
+		      const struct dropmon_parse_error *pe, struct dm_error *e)
+{
+	e->code = DM_EXIT_BAD_INPUT;
+	if (snprintf(e->msg, sizeof(e->msg), "%s: line %lu: %s; give the samples file of the same snapshot as %s",
+		     samples, pe->line, pe->msg, stats) < 0)
+		e->msg[0] = '\0';
+	return e->code;
+}
+
+static int seq_error(const char *stats, const char *samples,
+		     const struct dropmon_stats *st,
+		     const struct dropmon_samples *sm, bool debugfs,
+		     struct dm_error *e)
+{
+	e->code = debugfs ? DM_EXIT_ENV : DM_EXIT_BAD_INPUT;
+	e->errnum = 0;
+	if (snprintf(e->msg, sizeof(e->msg), "%s has seq=%llu but %s seq=%llu after %d reads: not the same snapshot; %s",
+		     stats, st->hdr.seq, samples, sm->hdr.seq, DM_SAMPLES_TRIES,
+		     debugfs ? "the module published snapshots faster than they could be read, retry"
+			     : "give the samples file of the same snapshot (--samples-file)") < 0)
+		e->msg[0] = '\0';
+	return e->code;
+}
+
+int dm_show_load_samples(const struct dm_show *s, struct dropmon_stats *st,
+			 struct dropmon_samples *sm,
+			 const struct dropmon_sample ***by_row,
+			 struct dm_error *e)
+{
+	char stats[4096], samples[4096];
+	struct dropmon_parse_error pe;
+	int tries, ret;
+
+	*by_row = NULL;
+	dm_show_path(s, stats, sizeof(stats));
+	dm_show_samples_path(s, samples, sizeof(samples));
+	for (tries = 1;; tries++) {
+		ret = dm_load_samples(samples, sm, e);
+		if (ret)
+			return ret;
+		if (sm->hdr.seq == st->hdr.seq)
+			break;
+		if (tries == DM_SAMPLES_TRIES || strcmp(stats, "-") == 0) {
+			ret = seq_error(stats, samples, st, sm, !s->o->file, e);
+			dropmon_samples_free(sm);
+			return ret;
+		}
+		dropmon_samples_free(sm);
+		dropmon_stats_free(st);
+		ret = dm_load(stats, st, e);
+		if (ret)
+			return ret;
+	}
+	*by_row = calloc(st->nr_rows ? st->nr_rows : 1, sizeof(**by_row));
+	if (!*by_row) {
+		dropmon_samples_free(sm);
+		e->code = DM_EXIT_ENV;
+		snprintf(e->msg, sizeof(e->msg), "out of memory; free some memory and retry");
+		return e->code;
+	}
+	if (dropmon_samples_join(st, sm, *by_row, &pe)) {
+		free(*by_row);
+		*by_row = NULL;
+		dropmon_samples_free(sm);
+		return join_error(stats, samples, &pe, e);
+	}
+	return 0;
+}
+
 int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
-		   FILE *out)
+		   const struct dropmon_sample *const *by_row, FILE *out)
 {
 	const struct dm_view_opts vo = {
 		.filter = &s->o->filter,
@@ -82,6 +165,8 @@ int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
 		.wall_offset_ns = s->wall_offset_ns,
 		.max_width = s->max_width,
 		.max_lines = s->max_lines,
+		.samples = by_row,
+		.selected = s->selected,
 	};
 	struct dm_view v;
 	int ret = 0;

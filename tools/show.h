@@ -23,6 +23,7 @@ struct dm_show {
 	bool color;
 	size_t max_width;		/* table: 0 or the screen's size */
 	size_t max_lines;
+	long selected;			/* table: the row shown selected, or -1 */
 	long long wall_offset_ns;
 	struct dm_prom_state prom;	/* sticky series of a watch */
 };
@@ -36,9 +37,31 @@ const char *dm_show_view(const struct dm_show *s);
 /* The file to read, in @buf: -f FILE, or debugfs' stats or totals. */
 const char *dm_show_path(const struct dm_show *s, char *buf, size_t size);
 
-/* Render @st in the chosen format.  Returns 0 or -ENOMEM. */
+/* The samples file that goes with dm_show_path(): see --samples-file. */
+const char *dm_show_samples_path(const struct dm_show *s, char *buf,
+				 size_t size);
+
+/* Tries at a stats and samples pair of the same seq. */
+#define DM_SAMPLES_TRIES	3
+
+/*
+ * Load the samples of @st (loaded from dm_show_path()) into @sm and join
+ * them: @by_row gets st->nr_rows entries, each the row's sample or NULL
+ * (free() it).  Where the seqs differ, both files are read again, up to
+ * DM_SAMPLES_TRIES times (@st replaced).  Returns 0 or e->code, with
+ * @sm and @by_row empty.
+ */
+int dm_show_load_samples(const struct dm_show *s, struct dropmon_stats *st,
+			 struct dropmon_samples *sm,
+			 const struct dropmon_sample ***by_row,
+			 struct dm_error *e);
+
+/*
+ * Render @st in the chosen format; @by_row (NULL: without samples) as
+ * from dm_show_load_samples().  Returns 0 or -ENOMEM.
+ */
 int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
-		   FILE *out);
+		   const struct dropmon_sample *const *by_row, FILE *out);
 
 /* Write @len bytes to stdout, or replace --output.  Returns 0 or e->code. */
 int dm_show_emit(const struct dm_show *s, const char *buf, size_t len,

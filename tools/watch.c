@@ -5,7 +5,14 @@
  * Full screen: the alternate screen buffer, the cursor hidden and the
  * terminal in non-canonical mode without echo (signals still work); all
  * three are undone on every way out, SIGINT and SIGTERM included, and
- * around a suspend (^Z).  Plain ANSI escape sequences, no curses.
+ * around a suspend (^Z).  Plain ANSI escape sequences, no curses (the
+ * screen is one table and one pane, redrawn whole: a few escape codes).
+ *
+ * Selection: j/k or the arrow keys move a selected row (reverse video);
+ * v or Enter opens a detail pane on the bottom half with the selected
+ * key's stack and packet, read from the samples file with each snapshot
+ * while it is open; the key is followed across snapshots and sorts, and
+ * the pane says when it is gone.  Esc or v closes it.
  */
 #include "watch.h"
 
@@ -59,6 +66,23 @@ struct watch {
 	bool dirty;			/* the screen needs a redraw */
 	int ret;
 	char notice[1024];
+
+	/* samples: for the detail pane, or -v without a screen */
+	struct dropmon_samples sm;
+	const struct dropmon_sample **by_row;	/* NULL: not read */
+	char samples_msg[1024];		/* why there are none, or "" */
+	/* the selected row: its index in the view and its key */
+	long sel;			/* -1: none */
+	bool has_key, key_gone;
+	struct dropmon_row key;		/* strings in key_text */
+	char key_text[3][DROPMON_SYMBOL_MAX + 1];
+	bool detail;			/* the pane is open */
+};
+
+enum {
+	KEY_UP = 0x100,
+	KEY_DOWN,
+	KEY_ESC,
 };
 
 enum dm_change dm_watch_change(const struct dropmon_header *last,
@@ -200,7 +224,7 @@ static void emit_block(struct watch *w)
 			dm_format_time(when, sizeof(when), h->end_ns,
 				       w->s.wall_offset_ns));
 	if (out)
-		ret = dm_show_render(&w->s, &w->st, out);
+		ret = dm_show_render(&w->s, &w->st, w->by_row, out);
 	if ((out && fclose(out)) || ret) {
 		e.code = DM_EXIT_ENV;
 		snprintf(e.msg, sizeof(e.msg), "out of memory; free some memory and retry");
@@ -263,8 +287,46 @@ static void source_error(struct watch *w, const struct dm_error *e)
 		source_bad(w, e);
 }
 
+static bool want_samples(const struct watch *w)
+{
+	return w->detail || (!w->screen && w->o->samples);
+}
+
+static void drop_samples(struct watch *w)
+{
+	free(w->by_row);
+	w->by_row = NULL;
+	dropmon_samples_free(&w->sm);
+}
+
+/* The samples of @st into @sm and @by_row, or why not in samples_msg. */
+static void load_samples(struct watch *w, struct dropmon_stats *st,
+			 struct dropmon_samples *sm,
+			 const struct dropmon_sample ***by_row)
+{
+	struct dm_error e;
+
+	memset(sm, 0, sizeof(*sm));
+	*by_row = NULL;
+	if (!want_samples(w))
+		return;
+	if (dm_show_load_samples(&w->s, st, sm, by_row, &e)) {
+		if (strcmp(e.msg, w->samples_msg) && !w->screen)
+			fprintf(stderr, PROG ": %s; showing the rows without samples\n",
+				e.msg);
+		snprintf(w->samples_msg, sizeof(w->samples_msg), "%s", e.msg);
+	} else {
+		w->samples_msg[0] = '\0';
+	}
+	w->dirty = true;
+}
+
+static void follow_key(struct watch *w);
+
 /* Show @st (taken over) if it is a new snapshot; @new_file: not the same. */
-static void accept(struct watch *w, struct dropmon_stats *st, bool new_file)
+static void accept(struct watch *w, struct dropmon_stats *st,
+		   struct dropmon_samples *sm,
+		   const struct dropmon_sample **by_row, bool new_file)
 {
 	bool totals = w->s.totals;
 	enum dm_change ch = DM_NEW;
@@ -284,10 +346,16 @@ static void accept(struct watch *w, struct dropmon_stats *st, bool new_file)
 	w->src = SRC_OK;
 	if (ch == DM_SAME) {
 		dropmon_stats_free(st);
+		free(by_row);
+		dropmon_samples_free(sm);
 		return;
 	}
 	dropmon_stats_free(&w->st);
+	drop_samples(w);
 	w->st = *st;
+	w->sm = *sm;
+	w->by_row = by_row;
+	follow_key(w);
 	w->last = st->hdr;
 	w->seen = true;
 	w->dirty = true;
@@ -329,6 +397,8 @@ static bool worth_reading(struct watch *w, bool *new_file)
 
 static void poll_source(struct watch *w)
 {
+	const struct dropmon_sample **by_row;
+	struct dropmon_samples sm;
 	struct dropmon_header hdr;
 	struct dropmon_stats st;
 	struct dm_error e;
@@ -348,8 +418,9 @@ static void poll_source(struct watch *w)
 		source_error(w, &e);
 		return;
 	}
+	load_samples(w, &st, &sm, &by_row);
 	w->ino = stat(w->path, &sb) ? 0 : sb.st_ino;
-	accept(w, &st, new_file);
+	accept(w, &st, &sm, by_row, new_file);
 }
 
 /* Follow the other view ('t'): start over without a reload notice. */
@@ -362,10 +433,120 @@ static void switch_view(struct watch *w)
 	w->s.totals = !w->s.totals;
 	dm_show_path(&w->s, w->path, sizeof(w->path));
 	dropmon_stats_free(&w->st);
+	drop_samples(w);
 	w->seen = false;
 	w->src = SRC_NEW;
 	notice(w, "%s", "");
 	dm_prom_state_reset(&w->s.prom);
+}
+
+/* ------------------------------------------------------------------ */
+/* Selection                                                           */
+/* ------------------------------------------------------------------ */
+
+/* The view the table shows. */
+static bool build_view(const struct watch *w, struct dm_view *v)
+{
+	const struct dm_view_opts vo = {
+		.filter = &w->o->filter,
+		.by = w->o->by,
+		.sort = w->s.sort,
+		.raw = w->s.raw,
+		.top = w->o->top,
+	};
+
+	return w->seen && dm_view_build(v, &w->st, &vo) == 0;
+}
+
+static bool same_row_key(const struct dropmon_row *a,
+			 const struct dropmon_row *b)
+{
+	return a->location == b->location && a->netns == b->netns &&
+	       !strcmp(a->reason, b->reason) && !strcmp(a->dev, b->dev) &&
+	       !strcmp(a->proto, b->proto);
+}
+
+/* Remember the key of row @i of @v as the selected one. */
+static void take_key(struct watch *w, const struct dm_view *v, size_t i)
+{
+	const struct dropmon_row *k = dm_vrow_key(v, i);
+
+	w->key = *k;
+	snprintf(w->key_text[0], sizeof(w->key_text[0]), "%s", k->symbol);
+	snprintf(w->key_text[1], sizeof(w->key_text[1]), "%s", k->reason);
+	snprintf(w->key_text[2], sizeof(w->key_text[2]), "%s|%s", k->dev,
+		 k->proto);
+	w->key.symbol = w->key_text[0];
+	w->key.reason = w->key_text[1];
+	w->key.dev = w->key_text[2];
+	w->key.proto = strchr(w->key_text[2], '|') + 1;
+	w->key_text[2][strlen(k->dev)] = '\0';
+	w->key.module = "";
+	w->has_key = true;
+	w->key_gone = false;
+	w->sel = (long)i;
+}
+
+/* After a new snapshot or order: the selected key's row, or gone. */
+static void follow_key(struct watch *w)
+{
+	struct dm_view v;
+	size_t i;
+
+	if (!w->has_key || !build_view(w, &v))
+		return;
+	w->key_gone = true;
+	for (i = 0; i < v.nr; i++) {
+		if (same_row_key(dm_vrow_key(&v, i), &w->key)) {
+			w->sel = (long)i;
+			w->key_gone = false;
+			break;
+		}
+	}
+	dm_view_free(&v);
+}
+
+/* j/k, arrows: select the row @delta away (the first one if none). */
+static void move_selection(struct watch *w, int delta)
+{
+	struct dm_view v;
+	long i;
+
+	if (!build_view(w, &v))
+		return;
+	if (v.nr) {
+		i = w->sel < 0 ? 0 : w->sel + (w->key_gone ? 0 : delta);
+		if (i < 0)
+			i = 0;
+		if (i >= (long)v.nr)
+			i = (long)v.nr - 1;
+		take_key(w, &v, (size_t)i);
+	}
+	dm_view_free(&v);
+}
+
+/* v, Enter: open the pane (selecting the first row), or close it. */
+static void toggle_detail(struct watch *w)
+{
+	const struct dropmon_sample **by_row;
+	struct dropmon_samples sm;
+
+	w->detail = !w->detail;
+	if (!w->detail) {
+		drop_samples(w);
+		return;
+	}
+	if (!w->has_key)
+		move_selection(w, 0);
+	if (!w->seen)
+		return;
+	/* the samples of the snapshot on screen (or both files anew) */
+	load_samples(w, &w->st, &sm, &by_row);
+	drop_samples(w);
+	w->sm = sm;
+	w->by_row = by_row;
+	w->last = w->st.hdr;
+	follow_key(w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -404,9 +585,9 @@ static void put_status(struct watch *w, FILE *out, size_t cols)
 {
 	char line[sizeof(w->path) + 256];
 
-	snprintf(line, sizeof(line), "dropmon-show  %s  sort: %s%s%s   q quit  s sort  p pause  t totals  r raw",
+	snprintf(line, sizeof(line), "dropmon-show  %s  sort: %s%s%s   q quit  s sort  p pause  t totals  r raw  j/k select  v detail%s",
 		 w->path, dm_sort_names[w->s.sort], w->s.raw ? "  raw" : "",
-		 w->paused ? "  [PAUSED]" : "");
+		 w->paused ? "  [PAUSED]" : "", w->detail ? "  Esc close" : "");
 	put_line(out, "7", line, cols);
 	put_line(out, w->s.color ? "1;31" : "1", w->notice, cols);
 }
@@ -427,11 +608,60 @@ static void put_table(struct watch *w, FILE *out, size_t rows, size_t cols)
 		return;
 	w->s.max_width = cols;
 	w->s.max_lines = rows > 3 ? rows - 3 : 1;
-	dm_show_render(&w->s, &w->st, t);
+	w->s.selected = w->has_key && !w->key_gone ? w->sel : -1;
+	dm_show_render(&w->s, &w->st, NULL, t);
 	if (fclose(t) == 0) {
 		for (p = buf; (nl = memchr(p, '\n', buf + len - p)); p = nl + 1) {
 			fwrite(p, 1, nl - p, out);
 			fputs(CLEAR_EOL "\n", out);
+		}
+	}
+	free(buf);
+}
+
+/* The sample of the selected key, if the files have it. */
+static const struct dropmon_sample *selected_sample(const struct watch *w)
+{
+	size_t i;
+
+	if (!w->by_row)
+		return NULL;
+	for (i = 0; i < w->st.nr_rows; i++)
+		if (same_row_key(&w->st.rows[i], &w->key))
+			return w->by_row[i];
+	return NULL;
+}
+
+/* The pane: a title line, then the stack and packet, @rows lines. */
+static void put_detail(struct watch *w, FILE *out, size_t rows, size_t cols)
+{
+	char title[DROPMON_SYMBOL_MAX + 256], *buf = NULL, *p, *nl;
+	size_t len = 0, n = 1;
+	FILE *t;
+
+	snprintf(title, sizeof(title), "stack and packet of %s@%s %s netns %u %s (seq %llu)   v/Esc close",
+		 w->key.symbol, w->key.dev, w->key.reason, w->key.netns,
+		 w->key.proto, w->st.hdr.seq);
+	put_line(out, "7", w->has_key ? title : "no row selected", cols);
+	t = open_memstream(&buf, &len);
+	if (!t)
+		return;
+	if (!w->has_key)
+		;
+	else if (w->o->by)
+		fprintf(t, "a --by row adds up several keys, and a sample belongs to one: run without --by to see samples\n");
+	else if (w->key_gone)
+		fprintf(t, "this key is not in seq %llu: no drops of it in this snapshot (or filtered out)\n",
+			w->st.hdr.seq);
+	else if (w->samples_msg[0])
+		fprintf(t, "no samples: %s\n", w->samples_msg);
+	else
+		dm_format_sample(t, selected_sample(w), "");
+	if (fclose(t) == 0) {
+		for (p = buf; n < rows && (nl = memchr(p, '\n', buf + len - p));
+		     p = nl + 1, n++) {
+			*nl = '\0';
+			put_line(out, NULL, p, cols);
 		}
 	}
 	free(buf);
@@ -449,7 +679,16 @@ static void draw(struct watch *w)
 	screen_size(&rows, &cols);
 	fputs("\033[H", out);
 	put_status(w, out, cols);
-	put_table(w, out, rows, cols);
+	if (w->detail && rows > 8) {
+		size_t pane = (rows - 2) / 2;
+		size_t top = rows - pane;
+
+		put_table(w, out, top, cols);
+		fprintf(out, "\033[J\033[%zu;1H", top + 1);
+		put_detail(w, out, pane, cols);
+	} else {
+		put_table(w, out, rows, cols);
+	}
 	fputs("\033[J", out);
 	if (fclose(out) == 0)
 		dm_write_stdout(buf, len, &e);
@@ -457,19 +696,38 @@ static void draw(struct watch *w)
 	w->dirty = false;
 }
 
-static void handle_key(struct watch *w, unsigned char c)
+static void handle_key(struct watch *w, int c)
 {
 	w->dirty = true;
 	switch (c) {
+	case 'j':
+	case KEY_DOWN:
+		move_selection(w, 1);
+		break;
+	case 'k':
+	case KEY_UP:
+		move_selection(w, -1);
+		break;
+	case 'v':
+	case '\n':
+	case '\r':
+		toggle_detail(w);
+		break;
+	case KEY_ESC:
+		if (w->detail)
+			toggle_detail(w);
+		break;
 	case 'q':
 	case 'Q':
 		w->quit = true;
 		break;
 	case 's':
 		w->s.sort = (w->s.sort + 1) % DM_NR_SORTS;
+		follow_key(w);
 		break;
 	case 'S':
 		w->s.sort = (w->s.sort + DM_NR_SORTS - 1) % DM_NR_SORTS;
+		follow_key(w);
 		break;
 	case 'p':
 	case ' ':
@@ -480,6 +738,7 @@ static void handle_key(struct watch *w, unsigned char c)
 		break;
 	case 'r':
 		w->s.raw = !w->s.raw;
+		follow_key(w);
 		break;
 	default:		/* ^L and anything else: redraw */
 		break;
@@ -502,8 +761,19 @@ static void wait_tick(struct watch *w)
 	n = read(STDIN_FILENO, keys, sizeof(keys));
 	if (n == 0)
 		w->quit = true;
-	for (i = 0; i < n && !w->quit; i++)
-		handle_key(w, keys[i]);
+	for (i = 0; i < n && !w->quit; i++) {
+		/* ESC [ A / ESC O A (up), B (down); a lone ESC closes */
+		if (keys[i] == 0x1b && i + 2 < n &&
+		    (keys[i + 1] == '[' || keys[i + 1] == 'O')) {
+			if (keys[i + 2] == 'A')
+				handle_key(w, KEY_UP);
+			else if (keys[i + 2] == 'B')
+				handle_key(w, KEY_DOWN);
+			i += 2;
+		} else {
+			handle_key(w, keys[i] == 0x1b ? KEY_ESC : keys[i]);
+		}
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -514,6 +784,7 @@ static void watch_init(struct watch *w, const struct options *o)
 {
 	memset(w, 0, sizeof(*w));
 	w->o = o;
+	w->sel = -1;
 	dm_show_init(&w->s, o);
 	dm_show_path(&w->s, w->path, sizeof(w->path));
 	w->screen = isatty(STDOUT_FILENO) && o->format == DM_FMT_TABLE &&
@@ -548,6 +819,7 @@ int dm_watch(const struct options *o)
 	if (w.screen)
 		term_leave(&w);
 	dropmon_stats_free(&w.st);
+	drop_samples(&w);
 	dm_show_free(&w.s);
 	return w.ret;
 }

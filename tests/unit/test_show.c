@@ -377,6 +377,9 @@ void test_show_lib(const char *dir)
 /* Binary: every mode against expected output                          */
 /* ------------------------------------------------------------------ */
 
+/* An argument naming a fixture: test_case() puts the directory in front. */
+#define FX_SAMPLES	"@sampled.samples"
+
 struct show_case {
 	const char *expected;		/* file in the fixture dir */
 	const char *fixture;
@@ -451,6 +454,20 @@ static const struct show_case show_cases[] = {
 	{ "good.prom-by-reason.expected", "good.stats",
 	  { "--prometheus", "--by", "reason,proto", "--proto", "ipv*" }, NULL },
 	{ "good.prom-raw.expected", "good.stats", { "--prometheus", "--raw" }, NULL },
+	{ "sampled.classic.expected", "sampled.stats",
+	  { "--classic", "-v", "--samples-file", FX_SAMPLES }, NULL },
+	{ "sampled.classic.expected", "sampled.stats",
+	  { "--classic", "--samples-file", FX_SAMPLES }, NULL },
+	{ "sampled.table.expected", "sampled.stats",
+	  { "--samples", "--samples-file", FX_SAMPLES }, NULL },
+	{ "sampled.json.expected", "sampled.stats",
+	  { "--json", "-v", "--samples-file", FX_SAMPLES }, NULL },
+	{ "sampled.json-totals.expected", "sampled.stats",
+	  { "--json", "-v", "--totals", "--dev", "eth*", "--samples-file",
+	    FX_SAMPLES }, NULL },
+	{ "sampled.classic-raw.expected", "sampled.stats",
+	  { "--samples-file", FX_SAMPLES, "--classic", "--dev", "veth0",
+	    "--raw" }, NULL },
 };
 
 /* "dropmon-show ARGS -f FIXTURE" as one line, for check names. */
@@ -477,8 +494,15 @@ static void test_case(const char *bin, const char *dir,
 	struct buf exp;
 	size_t n = 1, i;
 
-	for (i = 0; c->args[i]; i++)
-		argv[n++] = (char *)c->args[i];
+	char *fx[4] = { NULL };
+	size_t nfx = 0;
+
+	for (i = 0; c->args[i]; i++) {
+		if (c->args[i][0] == '@' && nfx < ARRAY_SIZE(fx))
+			argv[n++] = fx[nfx++] = path_join(dir, c->args[i] + 1);
+		else
+			argv[n++] = (char *)c->args[i];
+	}
 	argv[n++] = "-f";
 	argv[n++] = path;
 	case_name(name, sizeof(name), bin, c);
@@ -492,6 +516,8 @@ static void test_case(const char *bin, const char *dir,
 		free_result(&res);
 		free(exp.p);
 	}
+	for (i = 0; i < nfx; i++)
+		free(fx[i]);
 	free(path);
 }
 
@@ -595,6 +621,13 @@ static const struct usage_case usage_cases[] = {
 	{ { "-w", "-f", "-" }, "--watch cannot follow standard input (-f -); give a file" SEE_HELP },
 	{ { "--json", "--raw", "x" }, "unexpected argument 'x'" SEE_HELP },
 	{ { "--dev" }, "missing argument for option '--dev'" SEE_HELP },
+	{ { "-v", "--by", "dev" }, "a --by row adds up several keys and a sample belongs to one; drop --by, or --samples/--pcap" SEE_HELP },
+	{ { "--pcap", "x", "--by", "reason" }, "a --by row adds up several keys and a sample belongs to one; drop --by, or --samples/--pcap" SEE_HELP },
+	{ { "--prometheus", "--samples" }, "--prometheus has no samples; use --samples with the table, --classic or --json" SEE_HELP },
+	{ { "--pcap", "x", "--json" }, "--pcap is the only output of its run; drop --classic/--json/--output/--watch" SEE_HELP },
+	{ { "--pcap", "x", "-w" }, "--pcap is the only output of its run; drop --classic/--json/--output/--watch" SEE_HELP },
+	{ { "-v", "-f", "-" }, "with -f - the samples file has no directory to come from; give --samples-file FILE" SEE_HELP },
+	{ { "--samples-file" }, "missing argument for option '--samples-file'" SEE_HELP },
 };
 
 static void test_usage(const char *bin)
@@ -1034,6 +1067,119 @@ out:
 	free(dbg);
 }
 
+/* ------------------------------------------------------------------ */
+/* Binary: samples files and --pcap                                    */
+/* ------------------------------------------------------------------ */
+
+static void copy_fixture(const char *dir, const char *fx, const char *dest)
+{
+	struct buf b;
+	FILE *f;
+
+	if (!read_fixture(dir, fx, &b))
+		return;
+	f = fopen(dest, "wb");
+	if (!f || fwrite(b.p, 1, b.len, f) != b.len || fclose(f))
+		fail("a copy", strerror(errno), "copy %s to %s", fx, dest);
+	free(b.p);
+}
+
+/* -f DIR/stats finds DIR/samples; errors say what to do. */
+static void test_samples_sibling(const char *bin, const char *dir,
+				 const char *tmpdir)
+{
+	char *snap = path_join(tmpdir, "snap");
+	char *stats = path_join(snap, "stats"), *samples = path_join(snap, "samples");
+	char *good = path_join(dir, "good.stats"), *sfx = path_join(dir, "sampled.samples");
+	char *bad = path_join(dir, "bad-hex.samples");
+	char *a_sib[] = { (char *)bin, "-v", "--classic", "-f", stats, NULL };
+	char *a_seq[] = { (char *)bin, "-v", "-f", good, "--samples-file", sfx, NULL };
+	char *a_bad[] = { (char *)bin, "-v", "-f", stats, "--samples-file", bad, NULL };
+	struct run_spec spec = { .env = env_plain };
+	struct run_result res;
+	char exp[2048];
+	struct buf want;
+
+	mkdir(snap, 0755);
+	copy_fixture(dir, "sampled.stats", stats);
+	copy_fixture(dir, "sampled.samples", samples);
+	if (read_fixture(dir, "sampled.classic.expected", &want)) {
+		run(a_sib, &spec, &res);
+		check_u64(0, res.status, "%s -v -f DIR/stats: exit code", bin);
+		check_mem(want.p, want.len, res.out.p, res.out.len,
+			  "%s -v -f DIR/stats reads DIR/samples", bin);
+		free_result(&res);
+		free(want.p);
+	}
+	unlink(samples);
+	snprintf(exp, sizeof(exp), PROG_PREFIX "cannot read the samples file %s: No such file or directory; give the samples file of the same snapshot with --samples-file FILE\n",
+		 samples);
+	expect_error(bin, a_sib, &spec, 2, exp, "-v without DIR/samples");
+
+	snprintf(exp, sizeof(exp), PROG_PREFIX "%s has seq=42 but %s seq=77 after 3 reads: not the same snapshot; give the samples file of the same snapshot (--samples-file)\n",
+		 good, sfx);
+	expect_error(bin, a_seq, &spec, 1, exp, "-v with samples of another seq");
+
+	snprintf(exp, sizeof(exp), PROG_PREFIX "%s: line 3: packet: byte 1 is not two lowercase hex digits; is this a dropmon samples file? (this dropmon-show reads dropmon-samples format=1)\n",
+		 bad);
+	expect_error(bin, a_bad, &spec, 1, exp, "-v with bad hex");
+	unlink(stats);
+	rmdir(snap);
+	free(snap);
+	free(stats);
+	free(samples);
+	free(good);
+	free(sfx);
+	free(bad);
+}
+
+static void test_pcap(const char *bin, const char *dir, const char *tmpdir)
+{
+	char *stats = path_join(dir, "sampled.stats"), *sfx = path_join(dir, "sampled.samples");
+	char *dest = path_join(tmpdir, "drops.pcapng");
+	char *nodir = path_join(tmpdir, "no/such/dir.pcapng");
+	char *a_ok[] = { (char *)bin, "--pcap", dest, "-f", stats, "--samples-file", sfx, NULL };
+	char *a_dev[] = { (char *)bin, "--pcap", dest, "--dev", "lo", "-f", stats, "--samples-file", sfx, NULL };
+	char *a_bad[] = { (char *)bin, "--pcap", nodir, "-f", stats, "--samples-file", sfx, NULL };
+	static const unsigned char shb[] = { 0x0a, 0x0d, 0x0d, 0x0a };
+	struct run_spec spec = { .env = env_plain };
+	struct run_result res;
+	char exp[1024], listing[1024];
+	struct buf b;
+
+	run(a_ok, &spec, &res);
+	check_u64(0, res.status, "%s --pcap: exit code", bin);
+	check_mem("", 0, res.out.p, res.out.len, "%s --pcap: stdout", bin);
+	snprintf(exp, sizeof(exp), PROG_PREFIX "wrote 7 packets to %s; skipped 1 sample without bytes (header=none); 1 row had no sample\n",
+		 dest);
+	check_str(exp, res.err.p, "%s --pcap: stderr counts", bin);
+	free_result(&res);
+	if (read_path(dest, &b)) {
+		check_mem((const char *)shb, 4, b.p, b.len < 4 ? b.len : 4,
+			  "%s --pcap: starts with a Section Header Block", bin);
+		check_u64(0, b.len % 4, "%s --pcap: blocks are 32-bit aligned", bin);
+		free(b.p);
+	}
+	list_dir(tmpdir, listing, sizeof(listing));
+	check_str("drops.pcapng", listing, "%s --pcap: no temporary file left", bin);
+
+	run(a_dev, &spec, &res);
+	snprintf(exp, sizeof(exp), PROG_PREFIX "wrote 1 packet to %s\n", dest);
+	check_str(exp, res.err.p, "%s --pcap --dev lo: one packet", bin);
+	free_result(&res);
+	unlink(dest);
+
+	snprintf(exp, sizeof(exp), PROG_PREFIX "cannot create a temporary file for %s: No such file or directory; check that the directory exists and is writable\n",
+		 nodir);
+	expect_error(bin, a_bad, &spec, 2, exp, "--pcap into a missing directory");
+	list_dir(tmpdir, listing, sizeof(listing));
+	check_str("", listing, "%s --pcap failed: nothing left behind", bin);
+	free(stats);
+	free(sfx);
+	free(dest);
+	free(nodir);
+}
+
 void test_show_binary(const char *bin, const char *dir, const char *tmpdir)
 {
 	size_t i;
@@ -1048,4 +1194,6 @@ void test_show_binary(const char *bin, const char *dir, const char *tmpdir)
 	test_watch_json(bin, tmpdir);
 	test_watch_prom(bin, tmpdir);
 	test_watch_debugfs(bin, tmpdir);
+	test_samples_sibling(bin, dir, tmpdir);
+	test_pcap(bin, dir, tmpdir);
 }

@@ -29,6 +29,7 @@
 
 #include "check.h"
 #include "stats.h"
+#include "test_samples.h"
 #include "test_show.h"
 
 #define MALFORMED_SUFFIX \
@@ -808,6 +809,7 @@ int main(int argc, char *argv[])
 	test_truncations(dir, "totals.stats");
 	test_mutations(dir, "good.stats");
 	test_show_lib(dir);
+	test_samples(dir);
 
 	if (argc > 2) {
 		if (!mkdtemp(tmpdir)) {
