@@ -451,7 +451,7 @@ json_packets() {
 test_pcap() {
 	local f=$T/drops.pcapng one=$T/one.pcapng args saw want n
 	args=(-f "$FX/sampled.stats" --samples-file "$FX/sampled.samples")
-	saw=$("$BIN" --pcap "$f" "${args[@]}" 2>&1)
+	saw=$("$BIN" --pcap "$f" --pcap-clock boot "${args[@]}" 2>&1)
 	check "pcap: dropmon-show --pcap" "dropmon-show: wrote 7 packets to $f; skipped 1 sample without bytes (header=none); 1 row had no sample" "$saw"
 	saw=$(tshark -r "$f" -T fields -e frame.number 2>&1 >/dev/null | grep -v 'Running as user' | oneline)
 	check "pcap: tshark reads the file without a complaint" "" "$saw"
@@ -467,8 +467,18 @@ test_pcap() {
 		"$want" "$(cat "$T/saw")"
 	check "pcap: a comment carries the stack" 1 \
 		"$(tshark -r "$f" -T fields -e frame.comment 2>/dev/null | grep -c 'stack: __udp4_lib_rcv+0x5a2/0xb60 (vmlinux) < ip_protocol_deliver_rcu')"
-	check "pcap: the section says the timestamps are CLOCK_BOOTTIME" 1 \
+	check "pcap: the section and its 3 interfaces say the timestamps are CLOCK_BOOTTIME" 4 \
 		"$(capinfos "$f" 2>/dev/null | grep -c 'timestamps are CLOCK_BOOTTIME (time since boot)')"
+	# By default wall-clock time: time_ns plus this host's boot time,
+	# which /proc/stat's btime gives to the second.
+	"$BIN" --pcap "$f" "${args[@]}" 2>/dev/null
+	saw=$(paste -d' ' <(tshark -r "$f" -T fields -e frame.time_epoch 2>/dev/null) \
+			  <(awk -F'\t' '/^sample/ && $0 !~ /header=none/ { sub(/.*time_ns=/, ""); sub(/ .*/, ""); print }' "$FX/sampled.samples") |
+		awk -v bt="$(awk '/^btime/ { print $2 }' /proc/stat)" \
+			'{ d = $1 - $2 / 1e9 - bt; if (d < -2 || d > 2) bad++ } END { print NR, bad + 0 }')
+	check "pcap: default timestamps are wall-clock, time_ns after this host's boot (packets, off by more than 2 s)" "7 0" "$saw"
+	check "pcap: the section and its 3 interfaces say the timestamps are wall-clock time" 4 \
+		"$(capinfos "$f" 2>/dev/null | grep -c 'timestamps are wall-clock time')"
 
 	"$BIN" --pcap "$one" --dev lo --dev veth0 "${args[@]}" 2>/dev/null
 	check "pcap: tcpdump reads a file of one link type" \

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "input.h"
 #include "options.h"
@@ -47,6 +48,21 @@ static int out_of_memory(void)
 	return DM_EXIT_ENV;
 }
 
+/*
+ * This host's boot time in wall-clock time: CLOCK_REALTIME minus
+ * CLOCK_BOOTTIME, read back to back (a step of the wall clock between
+ * them is off by the step, as any conversion would be).
+ */
+static int64_t boot_to_real_ns(void)
+{
+	struct timespec real, boot;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return (int64_t)(real.tv_sec - boot.tv_sec) * 1000000000 +
+	       (real.tv_nsec - boot.tv_nsec);
+}
+
 /* --pcap: the samples of the rows shown, as pcapng into o->pcap. */
 static int write_pcap(struct dm_show *s, const struct dropmon_stats *st,
 		      const struct dropmon_sample *const *by_row)
@@ -69,7 +85,9 @@ static int write_pcap(struct dm_show *s, const struct dropmon_stats *st,
 		return out_of_memory();
 	out = open_memstream(&buf, &len);
 	if (out)
-		dm_pcap_write(out, &v, by_row, DROPMON_VERSION, &c);
+		dm_pcap_write(out, &v, by_row, DROPMON_VERSION,
+			      o->pcap_boottime ? DM_PCAP_BOOTTIME : boot_to_real_ns(),
+			      &c);
 	dm_view_free(&v);
 	if (!out || fclose(out)) {
 		free(buf);

@@ -34,6 +34,7 @@ enum {
 	OPT_MAX_SERIES,
 	OPT_SAMPLES_FILE,
 	OPT_PCAP,
+	OPT_PCAP_CLOCK,
 };
 
 /* Filter options map onto fields in this order. */
@@ -69,6 +70,7 @@ static const struct option longopts[] = {
 	{ "samples",	no_argument,	   NULL, 'v' },
 	{ "samples-file", required_argument, NULL, OPT_SAMPLES_FILE },
 	{ "pcap",	required_argument, NULL, OPT_PCAP },
+	{ "pcap-clock",	required_argument, NULL, OPT_PCAP_CLOCK },
 	{ "watch",	no_argument,	   NULL, 'w' },
 	{ "count",	required_argument, NULL, OPT_COUNT },
 	{ "help",	no_argument,	   NULL, 'h' },
@@ -111,7 +113,8 @@ static void usage(FILE *out)
 	      "      --color[=WHEN]   colour the table: auto (default: only on a terminal\n"
 	      "                       and without NO_COLOR), always or never\n"
 	      "  -o, --output FILE    replace FILE atomically instead of writing stdout\n"
-	      "Samples (the last packet dropped at each key, with its stack):\n"
+	      "Samples (a packet dropped at each key, with its stack: its first in the\n"
+	      "interval; with --totals, in the last interval that had the key):\n"
 	      "  -v, --samples        under each row (table, --classic, --json): its\n"
 	      "                       stack, one frame a line, and its packet decoded,\n"
 	      "                       then the bytes not decoded, in hex\n"
@@ -121,6 +124,9 @@ static void usage(FILE *out)
 	      "                       name in FILE's directory\n"
 	      "      --pcap FILE      write the samples of the rows shown as pcapng to\n"
 	      "                       FILE (atomically) instead of any other output\n"
+	      "      --pcap-clock WHEN  timestamps: real (default: wall-clock time,\n"
+	      "                       from this host's boot time now) or boot\n"
+	      "                       (CLOCK_BOOTTIME, as the samples file has them)\n"
 	      "Live:\n"
 	      "  -w, --watch          follow each new snapshot: full screen on a terminal\n"
 	      "                       (keys: q quit, s sort, p or space pause, t totals,\n"
@@ -329,6 +335,11 @@ static int one_option(struct options *o, int opt, char *argv[],
 		return -1;
 	case OPT_PCAP:
 		o->pcap = optarg;
+		return -1;
+	case OPT_PCAP_CLOCK:
+		if (strcmp(optarg, "real") && strcmp(optarg, "boot"))
+			return usage_error("--pcap-clock must be real or boot, not", optarg);
+		o->pcap_boottime = !strcmp(optarg, "boot");
 		return -1;
 	case OPT_TOTALS:
 		o->totals = true;

@@ -34,6 +34,7 @@ struct options {
 	const char *output;		/* --output FILE, or NULL for stdout */
 	const char *samples_file;	/* --samples-file FILE, or NULL */
 	const char *pcap;		/* --pcap FILE, or NULL */
+	bool pcap_boottime;		/* --pcap-clock=boot */
 	bool samples;			/* -v: the stack and packet of each row */
 	bool totals;
 	bool raw;

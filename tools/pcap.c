@@ -92,8 +92,18 @@ static void emit(FILE *out, uint32_t type, const struct block *body)
 	fwrite(&total, 4, 1, out);
 }
 
-static void write_shb(FILE *out, struct block *b, const char *version)
+static const char *clock_comment(bool boottime)
 {
+	return boottime ?
+	       "timestamps are CLOCK_BOOTTIME (time since boot), not wall-clock time" :
+	       "timestamps are wall-clock time: each drop's CLOCK_BOOTTIME plus the writing host's boot time when the file was written";
+}
+
+static void write_shb(FILE *out, struct block *b, const char *version,
+		      bool boottime)
+{
+	char comment[384];
+
 	uint64_t section_len = UINT64_MAX;	/* not given */
 	char app[64];
 
@@ -104,12 +114,15 @@ static void write_shb(FILE *out, struct block *b, const char *version)
 	put(b, &section_len, 8);
 	snprintf(app, sizeof(app), "dropmon-show %s", version);
 	put_str_option(b, SHB_USERAPPL, app);
-	put_str_option(b, OPT_COMMENT, "packets dropped by the Linux kernel, sampled by dropmon: the last one of each key (location, reason, dev, netns, proto) in the snapshot; timestamps are CLOCK_BOOTTIME (time since boot), not wall-clock time");
+	snprintf(comment, sizeof(comment),
+		 "packets dropped by the Linux kernel, sampled by dropmon: one of each key (location, reason, dev, netns, proto), its first drop in the interval; %s",
+		 clock_comment(boottime));
+	put_str_option(b, OPT_COMMENT, comment);
 	put_option(b, OPT_END, NULL, 0);
 	emit(out, BT_SHB, b);
 }
 
-static void write_idb(FILE *out, struct block *b, size_t i)
+static void write_idb(FILE *out, struct block *b, size_t i, bool boottime)
 {
 	const unsigned char tsresol = 9;	/* 10^-9 s */
 
@@ -119,7 +132,7 @@ static void write_idb(FILE *out, struct block *b, size_t i)
 	put32(b, 0);				/* snaplen: no limit */
 	put_str_option(b, IF_NAME, if_names[i]);
 	put_option(b, IF_TSRESOL, &tsresol, 1);
-	put_str_option(b, OPT_COMMENT, "timestamps are CLOCK_BOOTTIME nanoseconds (time since boot), not wall-clock time");
+	put_str_option(b, OPT_COMMENT, clock_comment(boottime));
 	put_option(b, OPT_END, NULL, 0);
 	emit(out, BT_IDB, b);
 }
@@ -215,8 +228,9 @@ static void key_comment(char *buf, size_t size, const struct dropmon_row *k)
 
 static void write_epb(FILE *out, struct block *b, uint32_t ifid,
 		      const struct dropmon_row *k,
-		      const struct dropmon_sample *sm)
+		      const struct dropmon_sample *sm, int64_t offset)
 {
+	uint64_t ts = sm->time_ns + (uint64_t)offset;	/* modulo 2^64 */
 	bool sll = dm_pcap_linktype(sm) == DM_LINKTYPE_LINUX_SLL;
 	size_t extra = sll ? SLL_LEN : 0;
 	uint64_t orig = sm->len < sm->nr_bytes ? sm->nr_bytes : sm->len;
@@ -225,8 +239,8 @@ static void write_epb(FILE *out, struct block *b, uint32_t ifid,
 	orig += extra;
 	b->len = 0;
 	put32(b, ifid);
-	put32(b, (uint32_t)(sm->time_ns >> 32));
-	put32(b, (uint32_t)sm->time_ns);
+	put32(b, (uint32_t)(ts >> 32));
+	put32(b, (uint32_t)ts);
 	put32(b, (uint32_t)(sm->nr_bytes + extra));
 	put32(b, orig > UINT32_MAX ? UINT32_MAX : (uint32_t)orig);
 	if (sll)
@@ -245,15 +259,18 @@ static void write_epb(FILE *out, struct block *b, uint32_t ifid,
 
 void dm_pcap_write(FILE *out, const struct dm_view *v,
 		   const struct dropmon_sample *const *by_row,
-		   const char *version, struct dm_pcap_counts *counts)
+		   const char *version, int64_t boot_to_real_ns,
+		   struct dm_pcap_counts *counts)
 {
+	bool boottime = boot_to_real_ns == DM_PCAP_BOOTTIME;
+	int64_t offset = boottime ? 0 : boot_to_real_ns;
 	struct block b;
 	uint32_t ifid[3] = { UINT32_MAX, UINT32_MAX, UINT32_MAX }, next = 0;
 	const struct dropmon_sample *sm;
 	size_t i, lt;
 
 	memset(counts, 0, sizeof(*counts));
-	write_shb(out, &b, version);
+	write_shb(out, &b, version, boottime);
 	for (i = 0; i < v->nr; i++) {
 		sm = v->rows[i].nr_keys == 1 ? by_row[v->rows[i].first] : NULL;
 		if (!sm) {
@@ -267,9 +284,9 @@ void dm_pcap_write(FILE *out, const struct dm_view *v,
 		}
 		if (ifid[lt] == UINT32_MAX) {
 			ifid[lt] = next++;
-			write_idb(out, &b, lt);
+			write_idb(out, &b, lt, boottime);
 		}
-		write_epb(out, &b, ifid[lt], dm_vrow_key(v, i), sm);
+		write_epb(out, &b, ifid[lt], dm_vrow_key(v, i), sm, offset);
 		counts->written++;
 	}
 }

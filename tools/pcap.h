@@ -26,6 +26,7 @@
 #define DROPMON_PCAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "filter.h"
@@ -44,11 +45,15 @@ struct dm_pcap_counts {
 /*
  * Write the pcapng file of the rows of @v (each row one key) whose sample
  * @by_row (indexed like v->st->rows) has, to @out.  @version goes into
- * shb_userappl.
+ * shb_userappl.  Timestamps are the samples' CLOCK_BOOTTIME plus
+ * @boot_to_real_ns, the boot time in wall-clock time (DM_PCAP_BOOTTIME:
+ * left as they are).
  */
+#define DM_PCAP_BOOTTIME	INT64_MIN
 void dm_pcap_write(FILE *out, const struct dm_view *v,
 		   const struct dropmon_sample *const *by_row,
-		   const char *version, struct dm_pcap_counts *counts);
+		   const char *version, int64_t boot_to_real_ns,
+		   struct dm_pcap_counts *counts);
 
 /* The link type of @sm's bytes: one of DM_LINKTYPE_*, or 0 (none). */
 unsigned int dm_pcap_linktype(const struct dropmon_sample *sm);
