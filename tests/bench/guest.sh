@@ -193,7 +193,7 @@ claim_load dropmon 2000
 claim_run check
 dmesg -c >/dev/null
 i=0
-while [ "$(hseq samples)" = 0 ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
+while s=$(hseq samples); [ "${s:-0}" = 0 ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
 echo "SAMPLES $(head -n 1 /sys/kernel/debug/dropmon/samples)"
 head -n 40 /sys/kernel/debug/dropmon/samples | sed 's/^/SAMPLES /'
 echo "CLAIMSTATUS cfg=check $(grep -E '^(rotations|stack_unmatched|sample_alloc_failures)=' /sys/kernel/debug/dropmon/status | tr '\n' ' ')"
@@ -221,7 +221,6 @@ done
 # The worker and the reader with a full table (max_keys rows): the fill
 # takes milliseconds, so it lands in one interval, whose snapshot (stats)
 # then holds max_keys rows; it is read while it is still the newest.
-hseq() { sed -n 's/.* seq=\([0-9]*\) .*/\1/p' /sys/kernel/debug/dropmon/$1 | head -n 1; }
 hkeys() { head -n 1 /sys/kernel/debug/dropmon/$1 | sed 's/.* keys=\([0-9]*\) .*/\1/'; }
 insmod $M/dropmon.ko
 try=0
