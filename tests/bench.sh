@@ -127,11 +127,10 @@ parent_cmp=$(awk "$awk_median"'
 			m = 0
 			for (r in rounds) if (("dropmon", kk[1], kk[2], r) in v && ("dropmon-parent", kk[1], kk[2], r) in v &&
 			    v["dropmon-parent", kk[1], kk[2], r] - v["none", kk[1], kk[2], r] > 0)
-				q[++m] = (v["dropmon", kk[1], kk[2], r] - v["none", kk[1], kk[2], r]) /
-					 (v["dropmon-parent", kk[1], kk[2], r] - v["none", kk[1], kk[2], r])
+				q[++m] = (v["dropmon", kk[1], kk[2], r] - v["none", kk[1], kk[2], r]) / (v["dropmon-parent", kk[1], kk[2], r] - v["none", kk[1], kk[2], r])
 			printf "%06d %-5s  dropmon %7.2f (%6.2f..%-6.2f) extra %6.2f   parent %7.2f (%6.2f..%-6.2f) extra %6.2f   extra ratio %.2f, paired %.2f\n",
 				kk[1], kk[2], a[4], a[5], a[6], a[7], b[4], b[5], b[6], b[7],
-				b[7] > 0 ? a[7] / b[7] : -1, m ? median(q, m) : -1
+				(b[7] > 0 ? a[7] / b[7] : -1), (m ? median(q, m) : -1)
 		}
 	}' "$DROPMON_TOP/build/bench-$KREL.summary" "$DROPMON_TOP/build/bench-$KREL.runs" |
 	sort | awk '{ k = $1 + 0; $1 = ""; printf "  keys=%-5s%s\n", k, $0 }')
