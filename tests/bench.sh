@@ -113,6 +113,89 @@ e2e=$(grep '^E2E ' "$log" | awk '
 status=$(sed -n 's/^STATUS //p' "$log" | head -n 1)
 read_line=$(sed -n 's/^READ //p' "$log" | head -n 1)
 
+parent=$(sed -n 's/^PARENT //p' "$log" | head -n 1)
+
+# Hit path against the parent commit's module, per case.
+parent_cmp=$(awk "$awk_median"'
+	FILENAME ~ /summary$/ { s[$1, $2, $3] = $0; next }
+	{ v[$1, $2, $3, $4] = $5; rounds[$4] = 1; cases[$2 " " $3] = 1 }
+	END {
+		for (k in cases) {
+			split(k, kk, " ")
+			if (!(("dropmon", kk[1], kk[2]) in s) || !(("dropmon-parent", kk[1], kk[2]) in s)) continue
+			split(s["dropmon", kk[1], kk[2]], a, " "); split(s["dropmon-parent", kk[1], kk[2]], b, " ")
+			m = 0
+			for (r in rounds) if (("dropmon", kk[1], kk[2], r) in v && ("dropmon-parent", kk[1], kk[2], r) in v &&
+			    v["dropmon-parent", kk[1], kk[2], r] - v["none", kk[1], kk[2], r] > 0)
+				q[++m] = (v["dropmon", kk[1], kk[2], r] - v["none", kk[1], kk[2], r]) / (v["dropmon-parent", kk[1], kk[2], r] - v["none", kk[1], kk[2], r])
+			printf "%06d %-5s  dropmon %7.2f (%6.2f..%-6.2f) extra %6.2f   parent %7.2f (%6.2f..%-6.2f) extra %6.2f   extra ratio %.2f, paired %.2f\n",
+				kk[1], kk[2], a[4], a[5], a[6], a[7], b[4], b[5], b[6], b[7],
+				(b[7] > 0 ? a[7] / b[7] : -1), (m ? median(q, m) : -1)
+		}
+	}' "$DROPMON_TOP/build/bench-$KREL.summary" "$DROPMON_TOP/build/bench-$KREL.runs" |
+	sort | awk '{ k = $1 + 0; $1 = ""; printf "  keys=%-5s%s\n", k, $0 }')
+
+# drop_monitor's packet mode: what its queues dropped, what was sent.
+netdm=$(grep '^NETDM ' "$log" | awk "$awk_median"'
+	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+	/ keys=/ { k = f["keys"]; n[k]++; d[k, n[k]] = 100 * f["dropped"] / f["events"]; ev[k] = f["events"] }
+	/ phase=/ { p = f["phase"]; np[p]++; mm[p, np[p]] = f["messages"]; ov[p, np[p]] = f["overruns"] }
+	END {
+		for (k in n) {
+			m = n[k]; for (i = 1; i <= m; i++) x[i] = d[k, i]
+			med = median(x, m)
+			printf "  K=%s: %s events a run; dropped by its queues (NET_DM_ATTR_STATS_DROPPED) %.1f%% (%.1f..%.1f)\n", k, ev[k], med, x[1], x[m]
+		}
+		for (p in np) {
+			m = np[p]; for (i = 1; i <= m; i++) { x[i] = mm[p, i]; y[i] = ov[p, i] }
+			med = median(x, m); lo = x[1]; hi = x[m]; mo = median(y, m)
+			printf "  messages the listener received, %s phase: %d (%d..%d) an attach, socket overruns %d\n", p, med, lo, hi, mo
+		}
+	}')
+
+# The claim path: ns per claim (per CPU, mean over CPUs, median over
+# rounds), extra over the same run with nothing attached, paired by round.
+claim=$(grep '^CLAIM ' "$log" | awk "$awk_median"'
+	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	  cfg = f["tag"]; rnd = cfg; sub(/\.r[0-9]+$/, "", cfg); sub(/.*\.r/, "", rnd)
+	  s[cfg, rnd] += f["ns"] / f["iters"]; c[cfg, rnd]++; cfgs[cfg] = 1; rounds[rnd] = 1; N = f["iters"] }
+	function ex(c, r) { return s[c, r] / cnt[c, r] - s["none", r] / cnt["none", r] }
+	function pair(c1, c2,   r, m, a) { m = 0
+		for (r in rounds) if ((c1, r) in s && (c2, r) in s && ("none", r) in s) a[++m] = ex(c1, r) - (c2 == "none" ? 0 : ex(c2, r))
+		return m ? median(a, m) : 0 }
+	END {
+		for (k in c) cnt[k] = c[k]
+		printf "claim path: the first event of a new key, %d fresh keys per CPU, each fired once on both CPUs right after the module loads (ns per claim per CPU, median of rounds, min..max; extra over nothing attached, paired by round):\n", N
+		split("none dropmon dropmon-nosample dropmon-parent", order, " ")
+		desc["none"] = "nothing attached"; desc["dropmon"] = "claim + sample (stack_depth=16, sample_bytes=128)"
+		desc["dropmon-nosample"] = "claim, stack_depth=0 sample_bytes=0"; desc["dropmon-parent"] = "claim at the parent, no samples"
+		for (o = 1; o <= 4; o++) { cf = order[o]; if (!(cf in cfgs)) continue
+			m = 0; e = 0
+			for (r in rounds) if ((cf, r) in s) { x[++m] = s[cf, r] / cnt[cf, r]; if (("none", r) in s) d[++e] = ex(cf, r) }
+			med = median(x, m)
+			printf "  %-16s %10.2f %10.2f..%-10.2f %9.2f  %s\n", cf, med, x[1], x[m], e ? median(d, e) : 0, desc[cf]
+			E[cf] = e ? median(d, e) : 0
+		}
+		printf "  sampling adds (dropmon - dropmon-nosample, paired by round): %.2f ns a claim\n", pair("dropmon", "dropmon-nosample")
+		printf "  claim without samples against the parent (dropmon-nosample - dropmon-parent, paired): %.2f ns\n", pair("dropmon-nosample", "dropmon-parent")
+		printf "CLAIMX %.2f %.2f %.2f\n", E["dropmon"], E["dropmon-nosample"], E["dropmon-parent"]
+	}')
+claimx=$(echo "$claim" | sed -n 's/^CLAIMX //p')
+claim=$(echo "$claim" | grep -v '^CLAIMX ')
+if [ -n "$claimx" ]; then
+	hit64=$(awk '$1 == "dropmon" && $2 == 64 && $3 == "all" { print $7 }' "$DROPMON_TOP/build/bench-$KREL.summary")
+	ccfg=$(sed -n 's/^CLAIMCFG //p' "$log" | head -n 1)
+	unm=$(sed -n 's/^CLAIMSTATUS cfg=check .*stack_unmatched=\([0-9]*\).*/\1/p' "$log" | head -n 1)
+	storm=$(echo "$claimx" | awk -v h="${hit64:-0}" '{
+		printf "  a storm of new keys, max_keys=1024 claims per CPU per 5 s interval at most: with samples %.0f us = %.4f%% of one CPU, without %.0f us = %.4f%%, at the parent %.0f us = %.4f%%\n",
+			1024 * $1 / 1000, 100 * 1024 * $1 / 5e9, 1024 * $2 / 1000, 100 * 1024 * $2 / 5e9, 1024 * $3 / 1000, 100 * 1024 * $3 / 5e9
+		if (h > 0) printf "  one claim costs %.0f hits with samples, %.0f without, %.0f at the parent (hit: dropmon K=64 extra %.2f ns)\n", $1 / h, $2 / h, $3 / h, h
+	}')
+	claim="$claim
+  ($ccfg; stack_unmatched=${unm:-?} of 2 x keys in the check run with a 2 s interval: the stride locations are no call sites, so each stack walk is a full one)
+$storm"
+fi
+
 # The table.
 {
 	echo "dropmon benchmark, $date, kernel $KREL, qemu TCG thread=multi, 2 vCPUs on: $cpu"
@@ -122,12 +205,28 @@ read_line=$(sed -n 's/^READ //p' "$log" | head -n 1)
 	[ "$nerr" = 0 ] ||
 		echo "left out: $nerr round(s) where a configuration failed to start ($(grep '^BENCHERR' "$log" | cut -c10-60 | sort -u | tr '\n' ' '))"
 	echo
-	printf '%-13s %-6s %-5s %10s %21s %9s %8s\n' config keys cpus median 'min..max' extra xempty
-	awk '{ e[$2, $3] = ($1 == "empty") ? $7 : e[$2, $3]; l[NR] = $0 }
+	# The config column: 13 wide as ever, wider for a longer name.
+	w=$(awk '{ if (length($1) > w) w = length($1) } END { print (w > 13 ? w : 13) }' "$DROPMON_TOP/build/bench-$KREL.summary")
+	printf "%-${w}s %-6s %-5s %10s %21s %9s %8s\n" config keys cpus median 'min..max' extra xempty
+	awk -v w="$w" '{ e[$2, $3] = ($1 == "empty") ? $7 : e[$2, $3]; l[NR] = $0 }
 		END { for (i = 1; i <= NR; i++) { split(l[i], f, " ")
 			x = e[f[2], f[3]] > 0 ? sprintf("%.2f", f[7] / e[f[2], f[3]]) : "-"
-			printf "%-13s %-6s %-5s %10.2f %10.2f..%-10.2f %9.2f %8s\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], x } }' \
+			printf "%-" w "s %-6s %-5s %10.2f %10.2f..%-10.2f %9.2f %8s\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], x } }' \
 		"$DROPMON_TOP/build/bench-$KREL.summary" | sort -k2,2n -k3,3 -k1,1
+	if grep -q '^dropmon-parent ' "$DROPMON_TOP/build/bench-$KREL.summary"; then
+		echo
+		echo "hit path: dropmon against dropmon-parent (the module of $parent, loaded from its own file), this run; extra ratio = dropmon's extra / the parent's, of the medians and paired by round:"
+		echo "$parent_cmp"
+	fi
+	if [ -n "$netdm" ]; then
+		echo
+		echo "drop_monitor packet mode (drop_monitor-pkt: a clone of every dropped skb, cut to 128 bytes, queue_len 1000 per CPU, one listener on the NET_DM group), per run, median (min..max) over rounds:"
+		echo "$netdm"
+	fi
+	if [ -n "$claim" ]; then
+		echo
+		echo "$claim"
+	fi
 	echo
 	echo "end to end, UDP flood to a closed port from both CPUs (packets/s, change vs nothing attached):"
 	echo "$e2e" | awk '{ printf "  %-13s %12s pps %6s%%\n", $1, $2, $3 }'

@@ -17,9 +17,25 @@
  * more keys than this module has bytes of text and each resolves like a
  * real drop site.  The skbs are shared by the keys beyond the first
  * DMBENCH_MAX_SKBS: a key is its location.
+ *
+ * Each skb is a received IPv4/UDP packet of len=200 bytes from its MAC
+ * header (an Ethernet header, an IPv4 header, a UDP header, a payload),
+ * with data at the network header as after eth_type_trans(), so that a
+ * tool that copies the packet (dropmon's samples, drop_monitor's packet
+ * mode, which skips skbs with no MAC header) really copies; len=0 gives
+ * the empty skbs of old (no data, no headers).
+ *
+ * For the claim path's cost, once=1 fires each of the @keys locations
+ * exactly once per CPU: the first @warm of them untimed (so that qemu's
+ * TCG has translated the claim path before the clock starts), then the
+ * rest, timed; the BENCH line's iters is keys - warm.  Loaded right after
+ * dropmon, with an interval longer than the run, every timed event is the
+ * first of a new key on its CPU: a claim.
  */
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/etherdevice.h>
+#include <linux/ip.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -27,7 +43,9 @@
 #include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/udp.h>
 #include <linux/wait.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 #include <trace/events/skb.h>
 
@@ -45,6 +63,12 @@ static unsigned int seconds;
 module_param(seconds, uint, 0444);
 static unsigned int stride;
 module_param(stride, uint, 0444);
+static unsigned int len = 200;
+module_param(len, uint, 0444);
+static unsigned int once;
+module_param(once, uint, 0444);
+static unsigned int warm;
+module_param(warm, uint, 0444);
 
 #define DMBENCH_MAX_SKBS	4096U
 
@@ -69,6 +93,19 @@ static int dmbench_thread(void *arg)
 	u64 t0, end;
 
 	wait_event(dmbench_wq, READ_ONCE(dmbench_go));
+	if (once) {
+		for (k = 0; k < warm; k++)
+			DROPMON_TRACE_KFREE_SKB(dmbench_skbs[k % dmbench_nskbs],
+						dmbench_locs[k]);
+		t0 = ktime_get_ns();
+		for (; k < keys; k++)
+			DROPMON_TRACE_KFREE_SKB(dmbench_skbs[k % dmbench_nskbs],
+						dmbench_locs[k]);
+		w->ns = ktime_get_ns() - t0;
+		w->iters = keys - warm;
+		complete(&w->done);
+		return 0;
+	}
 	t0 = ktime_get_ns();
 	end = t0 + (u64)seconds * NSEC_PER_SEC;
 	for (i = 0; seconds || i < iters; i++) {
@@ -89,6 +126,53 @@ static int dmbench_thread(void *arg)
 	return 0;
 }
 
+/*
+ * A received IPv4/UDP packet from 127.0.0.1 to 127.0.0.1:9 of @len bytes
+ * from its MAC header, data at the network header.
+ */
+static struct sk_buff *dmbench_skb(struct net_device *lo, unsigned int k)
+{
+	unsigned int hl = ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr);
+	struct sk_buff *skb;
+	struct ethhdr *eth;
+	struct udphdr *uh;
+	struct iphdr *iph;
+	u8 *p;
+
+	if (!len)
+		return alloc_skb(0, GFP_KERNEL);
+	if (len < hl)
+		return NULL;
+	skb = alloc_skb(NET_IP_ALIGN + len, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, NET_IP_ALIGN);
+	p = skb_put_zero(skb, len);
+	memset(p + hl, 0xa5, len - hl);
+	skb_reset_mac_header(skb);
+	eth = (struct ethhdr *)p;
+	eth->h_proto = htons(ETH_P_IP);
+	skb_pull(skb, ETH_HLEN);
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tot_len = htons(len - ETH_HLEN);
+	iph->id = htons(k);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = htonl(INADDR_LOOPBACK);
+	iph->daddr = htonl(INADDR_LOOPBACK);
+	ip_send_check(iph);
+	skb_set_transport_header(skb, sizeof(*iph));
+	uh = udp_hdr(skb);
+	uh->source = htons(1024 + k % 60000);
+	uh->dest = htons(9);
+	uh->len = htons(len - ETH_HLEN - sizeof(*iph));
+	skb->pkt_type = PACKET_HOST;
+	return skb;
+}
+
 static int dmbench_prepare(struct net_device *lo)
 {
 	unsigned int k;
@@ -106,7 +190,7 @@ static int dmbench_prepare(struct net_device *lo)
 			dmbench_locs[k] = (void *)((unsigned long)dmbench_thread + k);
 		if (k >= dmbench_nskbs)
 			continue;
-		dmbench_skbs[k] = alloc_skb(0, GFP_KERNEL);
+		dmbench_skbs[k] = dmbench_skb(lo, k);
 		if (!dmbench_skbs[k])
 			return -ENOMEM;
 		dmbench_skbs[k]->dev = lo;
@@ -163,7 +247,7 @@ static int __init dmbench_init(void)
 	struct net_device *lo;
 	int err;
 
-	if (!keys || (!iters && !seconds))
+	if (!keys || (!iters && !seconds) || (once && warm >= keys))
 		return -EINVAL;
 	lo = dev_get_by_name(&init_net, "lo");
 	if (!lo)

@@ -68,6 +68,11 @@ static const char *usage_text =
 	"  failnth N MODULE [PARAMS]    load MODULE with its Nth allocation failing\n"
 	"  netdm start|stop             the kernel's drop_monitor: summary mode\n"
 	"                               with software drops, on or off\n"
+	"  netdm start packet [TRUNC]   the same in packet mode: a clone of each\n"
+	"                               dropped skb, cut to TRUNC bytes (128)\n"
+	"  netdm stats                  the packets drop_monitor's queues dropped\n"
+	"  netdm listen SECONDS         read drop_monitor's multicast group, print\n"
+	"                               the messages, bytes and overruns seen\n"
 	"  readtime FILE N              read FILE whole N times, print ns per read\n"
 	"  udpqueue N PORT              queue N datagrams on a socket bound to\n"
 	"                               127.0.0.1:PORT, close it unread\n"
@@ -709,26 +714,159 @@ static uint16_t netdm_family(int fd)
 	die("netdm: NET_DM family has no id");
 }
 
-/* netdm start|stop: summary-mode software drop monitoring, on or off. */
+/*
+ * SIGTERM or SIGINT end a flood or a snapsum early, still printing what
+ * it counted.
+ */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void stop_on_signals(void)
+{
+	signal(SIGTERM, on_stop_signal);
+	signal(SIGINT, on_stop_signal);
+}
+
+/* The u64 NET_DM_ATTR_STATS_DROPPED in a NET_DM_CMD_STATS_GET reply. */
+static unsigned long long netdm_dropped(const char *buf, ssize_t n)
+{
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	const struct nlattr *a, *b;
+	int len, blen;
+	uint64_t v;
+
+	if (n < (ssize_t)NLMSG_LENGTH(GENL_HDRLEN) || h->nlmsg_type == NLMSG_ERROR)
+		die("netdm stats: no statistics in the reply");
+	a = (const struct nlattr *)(buf + NLMSG_LENGTH(GENL_HDRLEN));
+	len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len))) {
+		if ((a->nla_type & NLA_TYPE_MASK) != NET_DM_ATTR_STATS)
+			continue;
+		b = (const struct nlattr *)((const char *)a + NLA_HDRLEN);
+		blen = a->nla_len - NLA_HDRLEN;
+		for (; blen >= NLA_HDRLEN && b->nla_len >= NLA_HDRLEN;
+		     blen -= NLA_ALIGN(b->nla_len),
+		     b = (const struct nlattr *)((const char *)b + NLA_ALIGN(b->nla_len))) {
+			if ((b->nla_type & NLA_TYPE_MASK) == NET_DM_ATTR_STATS_DROPPED &&
+			    b->nla_len >= NLA_HDRLEN + sizeof(v)) {
+				memcpy(&v, (const char *)b + NLA_HDRLEN, sizeof(v));
+				return v;
+			}
+		}
+	}
+	die("netdm stats: no NET_DM_ATTR_STATS_DROPPED in the reply");
+}
+
+/*
+ * netdm listen SECONDS: join drop_monitor's multicast group (NET_DM's
+ * one group has the fixed id NET_DM_GRP_ALERT) and read what it sends,
+ * until SECONDS pass or SIGTERM; print how many messages and bytes came
+ * and how often the socket overran (ENOBUFS).  "ready" goes to stderr
+ * once the socket has joined.
+ */
+static int netdm_listen(unsigned long seconds)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_usec = 200000 };
+	unsigned long long msgs = 0, bytes = 0, overruns = 0;
+	int fd, grp = NET_DM_GRP_ALERT, rcvbuf = 8 << 20;
+	struct sigaction act = { .sa_handler = on_stop_signal };
+	struct timespec t0, t;
+	static char buf[65536];
+	ssize_t n;
+
+	sigaction(SIGTERM, &act, NULL);
+	sigaction(SIGINT, &act, NULL);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die_errno("netdm listen: netlink socket");
+	netdm_family(fd);	/* drop_monitor is there */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)))
+		die_errno("netdm listen: join group %d", grp);
+	fputs("netdm listen: ready\n", stderr);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!stop_requested) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n > 0) {
+			msgs++;
+			bytes += n;
+		} else if (n < 0 && errno == ENOBUFS) {
+			overruns++;
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			die_errno("netdm listen: recv");
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((unsigned long)(t.tv_sec - t0.tv_sec) >= seconds)
+			break;
+	}
+	printf("netdm listen: messages=%llu bytes=%llu overruns=%llu\n", msgs,
+	       bytes, overruns);
+	close(fd);
+	return 0;
+}
+
+/*
+ * netdm start [packet [TRUNC]]|stop|stats|listen SECONDS: software drop
+ * monitoring on (summary mode, or packet mode with each packet cut to
+ * TRUNC bytes, default 128) or off; the packets drop_monitor's queues
+ * dropped (stats: "dropped=N"); a listener of its multicast group.
+ */
 static int cmd_netdm(int argc, char **argv)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct nlreq r = { .gh.version = 2 };
 	char buf[8192];
 	uint8_t mode = NET_DM_ALERT_MODE_SUMMARY;
-	int fd, start;
+	unsigned long trunc = 128, secs;
+	int fd, start = 0, stats = 0;
+	ssize_t n;
 
-	if (argc != 2 || (strcmp(argv[1], "start") && strcmp(argv[1], "stop")))
-		usage_error("netdm start|stop");
-	start = !strcmp(argv[1], "start");
+	if (argc == 3 && !strcmp(argv[1], "listen")) {
+		if (parse_ulong(argv[2], 10, 1, 3600, &secs))
+			usage_error("netdm listen SECONDS");
+		return netdm_listen(secs);
+	}
+	if (argc >= 2 && argc <= 4 && !strcmp(argv[1], "start") &&
+	    (argc == 2 || !strcmp(argv[2], "packet")) &&
+	    (argc < 4 || !parse_ulong(argv[3], 10, 0, 65535, &trunc))) {
+		start = 1;
+		if (argc >= 3)
+			mode = NET_DM_ALERT_MODE_PACKET;
+	} else if (argc == 2 && !strcmp(argv[1], "stats")) {
+		stats = 1;
+	} else if (argc != 2 || strcmp(argv[1], "stop")) {
+		usage_error("netdm start [packet [TRUNC]]|stop|stats|listen SECONDS");
+	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		die_errno("netdm: netlink socket");
 	r.nh.nlmsg_type = netdm_family(fd);
+	if (stats) {
+		r.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+		r.gh.cmd = NET_DM_CMD_STATS_GET;
+		n = nl_talk(fd, &r, buf, sizeof(buf));
+		printf("dropped=%llu\n", netdm_dropped(buf, n));
+		close(fd);
+		return 0;
+	}
 	if (start) {
+		uint32_t t = trunc;
+
 		r.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
 		r.gh.cmd = NET_DM_CMD_CONFIG;
 		nl_put(&r, NET_DM_ATTR_ALERT_MODE, &mode, sizeof(mode));
+		if (mode == NET_DM_ALERT_MODE_PACKET)
+			nl_put(&r, NET_DM_ATTR_TRUNC_LEN, &t, sizeof(t));
 		nl_talk(fd, &r, buf, sizeof(buf));
 	}
 	r.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
@@ -770,24 +908,6 @@ static int cmd_readtime(int argc, char **argv)
 	       ((long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL +
 		(t1.tv_nsec - t0.tv_nsec)) / (long long)n);
 	return 0;
-}
-
-/*
- * SIGTERM or SIGINT end a flood or a snapsum early, still printing what
- * it counted.
- */
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static void stop_on_signals(void)
-{
-	signal(SIGTERM, on_stop_signal);
-	signal(SIGINT, on_stop_signal);
 }
 
 /* ---- snapsum: every snapshot of a stats file, summed for some keys ----- */
