@@ -8,6 +8,7 @@
  * its line.
  */
 #include "samples.h"
+#include "span.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -17,17 +18,12 @@
 #include <string.h>
 
 #define MAGIC		"# dropmon-samples "
-#define EXCERPT_MAX	32
+#define EXCERPT_MAX	SPAN_EXCERPT_MAX
 
 const char *const dropmon_sample_header_names[3] = {
 	[DROPMON_HDR_MAC]	= "mac",
 	[DROPMON_HDR_NETWORK]	= "network",
 	[DROPMON_HDR_NONE]	= "none",
-};
-
-struct span {
-	const char *p;
-	size_t len;
 };
 
 struct parser {
@@ -54,129 +50,27 @@ static enum dropmon_parse_status fail(struct parser *p, const char *fmt, ...)
 	return DROPMON_PARSE_MALFORMED;
 }
 
-/* At most EXCERPT_MAX bytes of input, unprintable bytes as '?'. */
-static const char *excerpt(char *dst, size_t size, struct span s)
-{
-	size_t n = s.len < EXCERPT_MAX ? s.len : EXCERPT_MAX;
-	size_t i;
-
-	if (size < EXCERPT_MAX + 4)
-		return "";
-	for (i = 0; i < n; i++) {
-		unsigned char c = s.p[i];
-
-		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (n < s.len) {
-		memcpy(dst + n, "...", 3);
-		n += 3;
-	}
-	dst[n] = '\0';
-	return dst;
-}
-
-static bool span_eq(struct span s, const char *str)
-{
-	size_t n = strlen(str);
-
-	return s.len == n && memcmp(s.p, str, n) == 0;
-}
-
-static bool span_split(struct span *s, char sep, struct span *head)
-{
-	const char *q = memchr(s->p, sep, s->len);
-
-	if (!q) {
-		*head = *s;
-		s->p += s->len;
-		s->len = 0;
-		return false;
-	}
-	head->p = s->p;
-	head->len = q - s->p;
-	s->len -= head->len + 1;
-	s->p = q + 1;
-	return true;
-}
-
 /* Unsigned decimal of at most @max: false if not digits or too large. */
 static bool parse_dec(struct span s, unsigned long long max,
 		      unsigned long long *out)
 {
-	unsigned long long v = 0;
-	size_t i;
-
-	if (s.len == 0)
-		return false;
-	for (i = 0; i < s.len; i++) {
-		unsigned int d = (unsigned char)s.p[i] - '0';
-
-		if (d > 9 || v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* "0x" and 1 to 16 lowercase hex digits, as the stats file's location. */
-static bool parse_location(struct span s, unsigned long long *out)
-{
-	unsigned long long v = 0;
-	size_t i;
-
-	if (s.len < 3 || s.len > 18 || s.p[0] != '0' || s.p[1] != 'x')
-		return false;
-	for (i = 2; i < s.len; i++) {
-		int d = hex_digit(s.p[i]);
-
-		if (d < 0)
-			return false;
-		v = v << 4 | (unsigned int)d;
-	}
-	*out = v;
-	return true;
+	return span_dec(s, max, out) == NUM_OK;
 }
 
 /* The next line without its '\n'; 1, 0 at the end, -1 after an error. */
 static int next_line(struct parser *p, struct span *line)
 {
-	size_t avail = p->len - p->pos;
-	size_t max = DROPMON_SAMPLES_LINE_MAX;
-	size_t scan = avail < max + 1 ? avail : max + 1;
-	const char *start = p->buf + p->pos;
-	const char *nl;
+	const char *why;
+	int ret;
 
-	if (avail == 0)
+	if (p->pos == p->len)
 		return 0;
 	p->lineno++;
-	nl = memchr(start, '\n', scan);
-	if (!nl && scan < avail) {
-		fail(p, "line too long (more than %d bytes)",
-		     DROPMON_SAMPLES_LINE_MAX);
-		return -1;
-	}
-	if (!nl) {
-		fail(p, "no newline at end of line (truncated file?)");
-		return -1;
-	}
-	line->p = start;
-	line->len = nl - start;
-	if (memchr(line->p, '\0', line->len)) {
-		fail(p, "NUL byte in line (binary data?)");
-		return -1;
-	}
-	p->pos += line->len + 1;
-	return 1;
+	ret = span_next_line(p->buf, p->len, &p->pos, DROPMON_SAMPLES_LINE_MAX,
+			     line, &why);
+	if (ret < 0)
+		fail(p, why, (size_t)DROPMON_SAMPLES_LINE_MAX);
+	return ret;
 }
 
 /* Look at the next line without taking it: its first field in @tag. */
@@ -204,10 +98,10 @@ static enum dropmon_parse_status take_kv(struct parser *p, struct span *rest,
 	span_split(rest, ' ', &tok);
 	if (!span_split(&tok, '=', &key) || !span_eq(key, name))
 		return fail(p, "%s: expected '%s=', found '%s'", what, name,
-			    excerpt(q, sizeof(q), key));
+			    span_excerpt(q, sizeof(q), key));
 	if (!parse_dec(tok, ULLONG_MAX, out))
 		return fail(p, "%s: %s='%s' is not an unsigned decimal number below 2^64",
-			    what, name, excerpt(q, sizeof(q), tok));
+			    what, name, span_excerpt(q, sizeof(q), tok));
 	return DROPMON_PARSE_OK;
 }
 
@@ -241,7 +135,7 @@ static enum dropmon_parse_status parse_header(struct parser *p)
 	}
 	if (rest.len || line.p[line.len - 1] == ' ')
 		return fail(p, "header: unexpected text after unsampled=%llu: '%s'",
-			    h->unsampled, excerpt(q, sizeof(q), rest));
+			    h->unsampled, span_excerpt(q, sizeof(q), rest));
 	return DROPMON_PARSE_OK;
 }
 
@@ -301,12 +195,12 @@ static enum dropmon_parse_status parse_key(struct parser *p,
 	unsigned long long netns;
 	char q[EXCERPT_MAX + 4];
 
-	if (!parse_location(f[1], &s->location))
+	if (!span_location(f[1], &s->location))
 		return fail(p, "sample: location '%s' is not 0x and 1-16 lowercase hex digits",
-			    excerpt(q, sizeof(q), f[1]));
+			    span_excerpt(q, sizeof(q), f[1]));
 	if (!parse_dec(f[4], UINT_MAX, &netns))
 		return fail(p, "sample: netns '%s' is not an unsigned decimal number below 2^32",
-			    excerpt(q, sizeof(q), f[4]));
+			    span_excerpt(q, sizeof(q), f[4]));
 	s->netns = (unsigned int)netns;
 	ret = take_string(p, f[2], "reason", DROPMON_REASON_MAX, &s->reason);
 	if (!ret)
@@ -335,20 +229,20 @@ static enum dropmon_parse_status parse_attrs(struct parser *p, struct span a,
 	span_split(&a, ' ', &tok);
 	if (!span_split(&tok, '=', &key) || !span_eq(key, "header"))
 		return fail(p, "sample: expected 'header=', found '%s'",
-			    excerpt(q, sizeof(q), key));
+			    span_excerpt(q, sizeof(q), key));
 	for (i = 0; i < 3; i++)
 		if (span_eq(tok, dropmon_sample_header_names[i]))
 			break;
 	if (i == 3)
 		return fail(p, "sample: header='%s' is not mac, network or none",
-			    excerpt(q, sizeof(q), tok));
+			    span_excerpt(q, sizeof(q), tok));
 	s->header = i;
 	ret = take_kv(p, &a, "sample", "bytes", &bytes);
 	if (ret)
 		return ret;
 	if (a.len || a.p[-1] == ' ')
 		return fail(p, "sample: unexpected text after bytes=%llu: '%s'",
-			    bytes, excerpt(q, sizeof(q), a));
+			    bytes, span_excerpt(q, sizeof(q), a));
 	if (bytes > DROPMON_SAMPLE_BYTES_MAX)
 		return fail(p, "sample: bytes=%llu is more than %d", bytes,
 			    DROPMON_SAMPLE_BYTES_MAX);
@@ -396,7 +290,7 @@ static enum dropmon_parse_status parse_packet_line(struct parser *p,
 		return fail(p, "packet: %zu hex digits, but bytes=%zu needs %zu",
 			    hex.len, s->nr_bytes, 2 * s->nr_bytes);
 	for (i = 0; i < s->nr_bytes; i++) {
-		int hi = hex_digit(hex.p[2 * i]), lo = hex_digit(hex.p[2 * i + 1]);
+		int hi = span_hex_digit(hex.p[2 * i]), lo = span_hex_digit(hex.p[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return fail(p, "packet: byte %zu is not two lowercase hex digits",
@@ -428,7 +322,7 @@ static enum dropmon_parse_status parse_frame(struct parser *p,
 		return ret;
 	if (!parse_dec(f[1], ULLONG_MAX, &idx) || idx != s->nr_frames)
 		return fail(p, "frame index '%s' where %zu was due (frames count 0, 1, 2...)",
-			    excerpt(q, sizeof(q), f[1]), s->nr_frames);
+			    span_excerpt(q, sizeof(q), f[1]), s->nr_frames);
 	ret = take_string(p, f[2], "frame symbol", DROPMON_SYMBOL_MAX,
 			  &fr->symbol);
 	if (!ret)
@@ -472,18 +366,6 @@ static enum dropmon_parse_status parse_block(struct parser *p,
 	return ret;
 }
 
-static size_t count_lines(const char *s, size_t len)
-{
-	const char *end = s + len;
-	size_t n = 0;
-
-	while (s < end && (s = memchr(s, '\n', end - s))) {
-		s++;
-		n++;
-	}
-	return n;
-}
-
 /*
  * Every string copied is followed in the input by a separator (room for
  * its NUL), and bytes take half their hex: the rest of the input bounds
@@ -493,7 +375,7 @@ static enum dropmon_parse_status alloc_blocks(struct parser *p)
 {
 	struct dropmon_samples *sm = p->sm;
 	size_t remain = p->len - p->pos;
-	size_t lines = count_lines(p->buf + p->pos, remain);
+	size_t lines = span_count_lines(p->buf + p->pos, remain);
 
 	/* each block and frame starts at a line that had its '\n' */
 	p->max_samples = sm->hdr.keys < lines ? sm->hdr.keys : lines;
@@ -528,7 +410,7 @@ static enum dropmon_parse_status parse_blocks(struct parser *p)
 			ret = fail(p, "frame line outside a sample block");
 		else if (!span_eq(tag, "sample"))
 			ret = fail(p, "expected a 'sample' line, found '%s'",
-				   excerpt(q, sizeof(q), tag));
+				   span_excerpt(q, sizeof(q), tag));
 		else
 			ret = parse_block(p, line);
 	}

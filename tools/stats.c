@@ -5,6 +5,7 @@
  * Pure: no I/O, no global state.  See stats.h for the format.
  */
 #include "stats.h"
+#include "span.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -17,16 +18,10 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define MAGIC		"# dropmon "
-#define EXCERPT_MAX	32	/* bytes of input quoted in error messages */
+#define EXCERPT_MAX	SPAN_EXCERPT_MAX
 
 const char dropmon_column_header[] =
 	"# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto";
-
-/* A piece of the input buffer; not NUL terminated. */
-struct span {
-	const char *p;
-	size_t len;
-};
 
 struct parser {
 	const char *buf;
@@ -36,12 +31,6 @@ struct parser {
 	struct dropmon_stats *st;
 	struct dropmon_parse_error *err;
 	char *pool;			/* next free byte in st->strings */
-};
-
-enum num_status {
-	NUM_OK,
-	NUM_INVALID,
-	NUM_OVERFLOW,
 };
 
 static const struct {
@@ -71,129 +60,22 @@ static enum dropmon_parse_status fail(struct parser *p, const char *fmt, ...)
 }
 
 /*
- * Quote at most EXCERPT_MAX bytes of input for an error message, replacing
- * anything that is not printable ASCII so that hostile input cannot inject
- * escape sequences into the user's terminal.
- */
-static const char *excerpt(char *dst, size_t size, struct span s)
-{
-	size_t n = s.len < EXCERPT_MAX ? s.len : EXCERPT_MAX;
-	size_t i;
-
-	if (size < EXCERPT_MAX + 4)
-		return "";
-	for (i = 0; i < n; i++) {
-		unsigned char c = s.p[i];
-
-		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (n < s.len) {
-		memcpy(dst + n, "...", 3);
-		n += 3;
-	}
-	dst[n] = '\0';
-	return dst;
-}
-
-static bool span_eq(struct span s, const char *str)
-{
-	size_t n = strlen(str);
-
-	return s.len == n && memcmp(s.p, str, n) == 0;
-}
-
-/* Split @s at the first @sep: @head gets what precedes it, @s the rest. */
-static bool span_split(struct span *s, char sep, struct span *head)
-{
-	const char *q = memchr(s->p, sep, s->len);
-
-	if (!q) {
-		*head = *s;
-		s->p += s->len;
-		s->len = 0;
-		return false;
-	}
-	head->p = s->p;
-	head->len = q - s->p;
-	s->len -= head->len + 1;
-	s->p = q + 1;
-	return true;
-}
-
-static enum num_status parse_dec(struct span s, unsigned long long max,
-				 unsigned long long *out)
-{
-	unsigned long long v = 0;
-	size_t i;
-
-	if (s.len == 0)
-		return NUM_INVALID;
-	for (i = 0; i < s.len; i++) {
-		unsigned int d = (unsigned char)s.p[i] - '0';
-
-		if (d > 9)
-			return NUM_INVALID;
-		if (v > (max - d) / 10)
-			return NUM_OVERFLOW;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return NUM_OK;
-}
-
-/* "0x" followed by 1 to 16 lowercase hex digits. */
-static bool parse_location(struct span s, unsigned long long *out)
-{
-	unsigned long long v = 0;
-	size_t i;
-
-	if (s.len < 3 || s.len > 18 || s.p[0] != '0' || s.p[1] != 'x')
-		return false;
-	for (i = 2; i < s.len; i++) {
-		char c = s.p[i];
-
-		if (c >= '0' && c <= '9')
-			v = v << 4 | (unsigned int)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v << 4 | (unsigned int)(c - 'a' + 10);
-		else
-			return false;
-	}
-	*out = v;
-	return true;
-}
-
-/*
  * Fetch the next line (without its '\n') into @line.  Returns 1 on success,
  * 0 at the end of the input, or -1 after recording an error.
  */
 static int next_line(struct parser *p, struct span *line)
 {
-	size_t avail = p->len - p->pos;
-	size_t scan = avail < DROPMON_LINE_MAX + 1 ? avail : DROPMON_LINE_MAX + 1;
-	const char *start = p->buf + p->pos;
-	const char *nl;
+	const char *why;
+	int ret;
 
-	if (avail == 0)
+	if (p->pos == p->len)
 		return 0;
 	p->lineno++;
-	nl = memchr(start, '\n', scan);
-	if (!nl && scan < avail) {
-		fail(p, "line too long (more than %d bytes)", DROPMON_LINE_MAX);
-		return -1;
-	}
-	if (!nl) {
-		fail(p, "no newline at end of line (truncated file?)");
-		return -1;
-	}
-	line->p = start;
-	line->len = nl - start;
-	if (memchr(line->p, '\0', line->len)) {
-		fail(p, "NUL byte in line (binary data?)");
-		return -1;
-	}
-	p->pos += line->len + 1;
-	return 1;
+	ret = span_next_line(p->buf, p->len, &p->pos, DROPMON_LINE_MAX, line,
+			     &why);
+	if (ret < 0)
+		fail(p, why, (size_t)DROPMON_LINE_MAX);
+	return ret;
 }
 
 static enum dropmon_parse_status parse_header_field(struct parser *p,
@@ -211,16 +93,16 @@ static enum dropmon_parse_status parse_header_field(struct parser *p,
 	span_split(rest, ' ', &tok);
 	if (!span_split(&tok, '=', &key) || !span_eq(key, name))
 		return fail(p, "header: expected '%s=', found '%s'", name,
-			    excerpt(q, sizeof(q), key));
+			    span_excerpt(q, sizeof(q), key));
 
 	val = (unsigned long long *)((char *)&p->st->hdr +
 				     header_fields[idx].offset);
-	ns = parse_dec(tok, ULLONG_MAX, val);
+	ns = span_dec(tok, ULLONG_MAX, val);
 	if (ns == NUM_OVERFLOW)
 		return fail(p, "header: %s value overflows 64 bits", name);
 	if (ns != NUM_OK)
 		return fail(p, "header: %s='%s' is not an unsigned decimal number",
-			    name, excerpt(q, sizeof(q), tok));
+			    name, span_excerpt(q, sizeof(q), tok));
 	return DROPMON_PARSE_OK;
 }
 
@@ -250,7 +132,7 @@ static enum dropmon_parse_status parse_header(struct parser *p)
 	}
 	if (rest.len || line.p[line.len - 1] == ' ')
 		return fail(p, "header: unexpected text after lost=%llu: '%s'",
-			    p->st->hdr.lost, excerpt(q, sizeof(q), rest));
+			    p->st->hdr.lost, span_excerpt(q, sizeof(q), rest));
 	return DROPMON_PARSE_OK;
 }
 
@@ -304,23 +186,23 @@ static enum dropmon_parse_status parse_numbers(struct parser *p,
 	enum num_status ns;
 	char q[EXCERPT_MAX + 4];
 
-	ns = parse_dec(f[0], ULLONG_MAX, &row->count);
+	ns = span_dec(f[0], ULLONG_MAX, &row->count);
 	if (ns == NUM_OVERFLOW)
 		return fail(p, "count '%s' overflows 64 bits",
-			    excerpt(q, sizeof(q), f[0]));
+			    span_excerpt(q, sizeof(q), f[0]));
 	if (ns != NUM_OK)
 		return fail(p, "count '%s' is not an unsigned decimal number",
-			    excerpt(q, sizeof(q), f[0]));
-	if (!parse_location(f[1], &row->location))
+			    span_excerpt(q, sizeof(q), f[0]));
+	if (!span_location(f[1], &row->location))
 		return fail(p, "location '%s' is not 0x and 1-16 lowercase hex digits",
-			    excerpt(q, sizeof(q), f[1]));
-	ns = parse_dec(f[6], UINT_MAX, &netns);
+			    span_excerpt(q, sizeof(q), f[1]));
+	ns = span_dec(f[6], UINT_MAX, &netns);
 	if (ns == NUM_OVERFLOW)
 		return fail(p, "netns '%s' overflows 32 bits",
-			    excerpt(q, sizeof(q), f[6]));
+			    span_excerpt(q, sizeof(q), f[6]));
 	if (ns != NUM_OK)
 		return fail(p, "netns '%s' is not an unsigned decimal number",
-			    excerpt(q, sizeof(q), f[6]));
+			    span_excerpt(q, sizeof(q), f[6]));
 	row->netns = (unsigned int)netns;
 	return DROPMON_PARSE_OK;
 }
@@ -390,24 +272,12 @@ static enum dropmon_parse_status parse_row(struct parser *p, struct span line)
 	return ret;
 }
 
-static size_t count_lines(const char *s, size_t len)
-{
-	const char *end = s + len;
-	size_t n = 0;
-
-	while (s < end && (s = memchr(s, '\n', end - s))) {
-		s++;
-		n++;
-	}
-	return n;
-}
-
 /* Size the row array and string pool for the rest of the input. */
 static enum dropmon_parse_status alloc_rows(struct parser *p)
 {
 	struct dropmon_stats *st = p->st;
 	size_t remain = p->len - p->pos;
-	size_t lines = count_lines(p->buf + p->pos, remain);
+	size_t lines = span_count_lines(p->buf + p->pos, remain);
 	size_t max = st->hdr.keys < lines ? (size_t)st->hdr.keys : lines;
 
 	if (max == 0)
