@@ -4,6 +4,7 @@
  */
 #include "span.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *span_excerpt(char *dst, size_t size, struct span s)
@@ -137,4 +138,40 @@ int span_next_line(const char *buf, size_t len, size_t *pos, size_t max,
 	}
 	*pos += line->len + 1;
 	return 1;
+}
+
+bool span_string_ok(struct span s, const char *name, size_t max, char *msg,
+		    size_t size)
+{
+	size_t i;
+
+	if (s.len == 0) {
+		snprintf(msg, size, "%s field is empty", name);
+		return false;
+	}
+	if (s.len > max) {
+		snprintf(msg, size, "%s field is too long (%zu bytes, max %zu)",
+			 name, s.len, max);
+		return false;
+	}
+	for (i = 0; i < s.len; i++) {
+		unsigned char c = s.p[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(msg, size, "%s field contains control character 0x%02x",
+				 name, c);
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *span_copy(char **pool, struct span s)
+{
+	char *out = *pool;
+
+	memcpy(out, s.p, s.len);
+	out[s.len] = '\0';
+	*pool += s.len + 1;
+	return out;
 }

@@ -45,6 +45,16 @@ bool span_location(struct span s, unsigned long long *out);
 /* The value of lowercase hex digit @c, or -1. */
 int span_hex_digit(char c);
 
+/*
+ * Is @s a string field of 1 to @max bytes with no control character?  If
+ * not, @msg (of @size) says why, naming the field @name.
+ */
+bool span_string_ok(struct span s, const char *name, size_t max, char *msg,
+		    size_t size);
+
+/* Copy @s, NUL terminated, to *@pool and move *@pool past it. */
+const char *span_copy(char **pool, struct span s);
+
 /* Lines ('\n' terminated) in @len bytes at @s. */
 size_t span_count_lines(const char *s, size_t len);
 

@@ -157,24 +157,11 @@ static enum dropmon_parse_status take_string(struct parser *p, struct span s,
 					     const char *name, size_t max,
 					     const char **out)
 {
-	size_t i;
+	char why[128];
 
-	if (s.len == 0)
-		return fail(p, "%s field is empty", name);
-	if (s.len > max)
-		return fail(p, "%s field is too long (%zu bytes, max %zu)",
-			    name, s.len, max);
-	for (i = 0; i < s.len; i++) {
-		unsigned char c = s.p[i];
-
-		if (c < 0x20 || c == 0x7f)
-			return fail(p, "%s field contains control character 0x%02x",
-				    name, c);
-	}
-	memcpy(p->pool, s.p, s.len);
-	p->pool[s.len] = '\0';
-	*out = p->pool;
-	p->pool += s.len + 1;
+	if (!span_string_ok(s, name, max, why, sizeof(why)))
+		return fail(p, "%s", why);
+	*out = span_copy(&p->pool, s);
 	return DROPMON_PARSE_OK;
 }
 
