@@ -55,7 +55,7 @@ static void dmskb_put_eth(struct sk_buff *skb)
 	static const u8 src[ETH_ALEN] = { 2, 0, 0, 0, 0, 2 };
 	struct ethhdr *eth;
 
-	skb_reset_mac_header(skb);
+	skb_set_mac_header(skb, skb->len);
 	eth = skb_put(skb, sizeof(*eth));
 	memcpy(eth->h_dest, dst, ETH_ALEN);
 	memcpy(eth->h_source, src, ETH_ALEN);
@@ -67,7 +67,7 @@ static void dmskb_put_ip(struct sk_buff *skb, unsigned int tot)
 {
 	struct iphdr *ip;
 
-	skb_reset_network_header(skb);
+	skb_set_network_header(skb, skb->len);
 	ip = skb_put_zero(skb, sizeof(*ip));
 	ip->version = 4;
 	ip->ihl = 5;

@@ -1321,7 +1321,7 @@ STRESS=${STRESS:-120}
 stress_readers() {
 	n=0 ok=0
 	while [ ! -f /tmp/stop ]; do
-		if cat $D/stats $D/totals >/dev/null 2>&1 &&
+		if cat $D/stats $D/totals $D/samples $D/samples_totals >/dev/null 2>&1 &&
 			dmgen readbytes $D/stats 7 >/tmp/stress.read 2>/dev/null &&
 			read -r h </tmp/stress.read && [ "${h#\# dropmon format=1 seq=}" != "$h" ]; then
 			ok=$((ok + 1))
@@ -1340,6 +1340,27 @@ stress_proc() {	# CPU
 			dmgen -c "$1" unixqueue 100 >/dev/null 2>&1 && n=$((n + 200))
 	done
 	echo "$n" >/tmp/proc.$1
+}
+
+# The kernel's own kfree_skb trace event, with its stacktrace trigger,
+# attached and detached in a loop: a second probe on the tracepoint
+# (calls through __traceiter_kfree_skb, code patched each time) while
+# dropmon samples stacks.  Writes "cycles ok".
+stress_trace() {
+	T=/sys/kernel/tracing
+	n=0 ok=0
+	echo 1024 >$T/buffer_size_kb
+	while [ ! -f /tmp/stop ]; do
+		if echo stacktrace >$T/events/skb/kfree_skb/trigger &&
+			echo 1 >$T/events/skb/kfree_skb/enable && usleep 300000 &&
+			echo 0 >$T/events/skb/kfree_skb/enable &&
+			echo '!stacktrace' >$T/events/skb/kfree_skb/trigger && echo >$T/trace; then
+			ok=$((ok + 1))
+		fi
+		n=$((n + 1))
+		usleep 200000
+	done
+	echo "$n $ok" >/tmp/trace.n
 }
 
 # A netns cycle succeeds when every step worked, the teardown included.
@@ -1370,6 +1391,7 @@ suite_stress() {
 	stress_proc 1 &
 	stress_readers &
 	stress_netns &
+	stress_trace &
 	end=$(($(date +%s) + STRESS))
 	cycles=0 bad=0 busy=0
 	while [ "$(date +%s)" -lt $end ]; do
@@ -1396,6 +1418,8 @@ suite_stress() {
 	ra=${1:-0} rok=${2:-0}
 	set -- $(cat /tmp/netns.n 2>/dev/null)
 	na=${1:-0} nok=${2:-0}
+	set -- $(cat /tmp/trace.n 2>/dev/null)
+	ta=${1:-0} tok=${2:-0}
 	# Minimums per second of storm, far below what runs gave: 6.1 under
 	# TCG about 33 reads and 1 netns cycle a second succeeded (120 s:
 	# 3920 of 5049 reads, 124 of 124 cycles; 30 s: 983 of 1257, 32 of
@@ -1407,7 +1431,7 @@ suite_stress() {
 	esac
 	[ $rmin -ge 1 ] || rmin=1
 	[ $nmin -ge 1 ] || nmin=1
-	echo "STRESS seconds=$STRESS reload_cycles=$cycles unload_busy_retries=$busy reads_attempted=$ra reads_ok=$rok netns_attempted=$na netns_ok=$nok flood_sent=$sent proc_drops_cpu0=${p0:-0} proc_drops_cpu1=${p1:-0}"
+	echo "STRESS seconds=$STRESS reload_cycles=$cycles unload_busy_retries=$busy reads_attempted=$ra reads_ok=$rok netns_attempted=$na netns_ok=$nok trace_cycles=$ta trace_ok=$tok flood_sent=$sent proc_drops_cpu0=${p0:-0} proc_drops_cpu1=${p1:-0}"
 	check_eq "stress: $cycles unload/reload cycles under storm, readers and netns churn, none failed" 0 $bad
 	check_match "stress: the storm ran on both CPUs" "^[1-9][0-9]* [1-9][0-9]*\$" "${s0:-none} ${s1:-none}"
 	check_match "stress: process-context drops (netlink, unix) ran on both CPUs" \
@@ -1416,6 +1440,14 @@ suite_stress() {
 		"$([ "$rok" -ge $rmin ] && echo yes) $rok of $ra"
 	check_match "stress: netns cycles that succeeded, at least $nmin" '^yes ' \
 		"$([ "$nok" -ge $nmin ] && echo yes) $nok of $na"
+	check_match "stress: kfree_skb trace event and stacktrace trigger on and off while sampling, every cycle" \
+		'^yes ' "$([ "$tok" -ge 1 ] && [ "$tok" = "$ta" ] && echo yes) $tok of $ta"
+	# After the storm: one more load, samples taken and read whole.
+	check_rc "stress: load after the storm" 0 load interval_ms=100
+	dmgen udp4 3 $PORT
+	usleep 500000
+	snap_pair totals samples_totals
+	check_rc "stress: unload" 0 unload
 	check_dmesg stress
 }
 
