@@ -826,7 +826,9 @@ t_samples_stack() {
 	snap_pair totals samples_totals
 	j=$(sample_of totals samples_totals "$U4" "$NOSOCK" lo "$ROOTNS" ipv4)
 	traced=$(jf "$j" 15)
-	loc=${traced%% *}
+	# The location's function, from the stats row, not from the sample.
+	loc=$(jf "$j" 2)
+	loc=${loc%%+*}
 	check_eq "samples stack: the sample is the one taken with the trace event on (source port 40003)" \
 		40003 "$(pkt "$(jf "$j" 13)" u16@34)"
 	oracle=$(awk -v f="$loc" '
