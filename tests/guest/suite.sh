@@ -1749,7 +1749,7 @@ suite_memory() {
 		dmgen -c 0 -n raw lo 1 0xa000-0xa3ff >/dev/null 2>&1
 		dmgen -c 1 -n raw lo 1 0xa000-0xa3ff >/dev/null 2>&1
 	}
-	fields="possible_cpus max_keys slot_bytes row_bytes table_bytes accumulator_bytes snapshot_bytes device_bytes memory_bytes memory_peak_bytes rotations"
+	fields="possible_cpus max_keys slot_bytes row_bytes table_bytes accumulator_bytes snapshot_bytes device_bytes memory_bytes memory_peak_bytes rotations sample_cap sample_pool_bytes sample_store_bytes"
 	# The same traffic for as long without dropmon first, so that the
 	# skbs' and sockets' own caches are at their high water before the
 	# baseline, and the delta is dropmon's.
@@ -1796,23 +1796,39 @@ suite_memory() {
 	check_eq "memory: status with full tables: every field a number" "" "$(nonnum $fields)"
 	tb=$(st table_bytes) ab=$(st accumulator_bytes) sb=$(st snapshot_bytes)
 	db=$(st device_bytes) mb=$(st memory_bytes) pb=$(st memory_peak_bytes)
+	cap=$(st sample_cap) pool=$(st sample_pool_bytes) store=$(st sample_store_bytes)
 	modkib=$(awk '$1 == "dropmon" { print int($2 / 1024) }' /proc/modules)
+	# The samples read whole, with the tables full: what they hold.
+	snap samples
+	snap samples_totals
 	unload
 	f2=$(kmem_kib)
 	used=$((f1 - f0)) back=$((f1 - f2))
 	set -- $m0 $m1
-	echo "MEMORY possible_cpus=256 table_bytes_start=$tb0 table_bytes=$tb accumulator_bytes=$ab snapshot_bytes=$sb device_bytes=$db memory_bytes=$mb memory_peak_bytes=$pb module_kib=$modkib measured_kib=$used freed_at_unload_kib=$back slab_kib=$(($3 - $1)) vmalloc_kib=$(($4 - $2)) stats_keys=$(hdr stats keys) totals_keys=$(hdr totals keys) rotations=$(st rotations)"
+	echo "MEMORY possible_cpus=256 table_bytes_start=$tb0 table_bytes=$tb accumulator_bytes=$ab snapshot_bytes=$sb device_bytes=$db memory_bytes=$mb memory_peak_bytes=$pb sample_cap=$cap sample_pool_bytes=$pool sample_store_bytes=$store samples_keys=$(hdr samples keys) samples_totals_keys=$(hdr samples_totals keys) module_kib=$modkib measured_kib=$used freed_at_unload_kib=$back slab_kib=$(($3 - $1)) vmalloc_kib=$(($4 - $2)) stats_keys=$(hdr stats keys) totals_keys=$(hdr totals keys) rotations=$(st rotations)"
 	# Two CPUs went from 16 keys (32 slots) to 1024 (2048 slots), in
 	# both sets; each set within the 1 MiB budget.
 	check_match "memory: both CPUs' tables grew to 1024 keys ($tb0 -> $tb B <= 2 x 1 MiB)" '^yes$' \
 		"$([ "$tb" = $((tb0 + 4 * (2048 - 32) * 64)) ] && [ "$tb" -le 2097152 ] && echo yes)"
 	check_match "memory: the accumulators and snapshots hold max_keys rows (stats $(hdr stats keys), totals $(hdr totals keys) keys)" '^yes$' \
 		"$([ "$(hdr stats keys)" -ge 1000 ] && [ "$(hdr totals keys)" = 1024 ] && echo yes)"
-	check_eq "memory: memory_bytes is the sum of its parts" "$((tb + ab + sb + db))" "$mb"
+	check_eq "memory: memory_bytes is the sum of its parts (tables, pools, accumulators, snapshots, devices, samples)" \
+		"$((tb + pool + ab + sb + db + store))" "$mb"
+	# The sample pools of both sets, all 256 possible CPUs: within the
+	# 1 MiB budget, and at least one record per CPU.
+	check_match "memory: sample pools $pool B <= 1 MiB at 256 possible CPUs, sample_cap=$cap >= 1" '^yes$' \
+		"$([ "$pool" -le 1048576 ] && [ "$cap" -ge 1 ] && echo yes)"
+	check_match "memory: the samples hold data with full tables (samples keys=$(hdr samples keys), samples_totals keys=$(hdr samples_totals keys), store $store B)" \
+		'^yes$' "$([ "$(hdr samples keys)" -ge 1 ] && [ "$store" -gt 0 ] && echo yes)"
 	# The larger of one reallocated table (1024 keys: 64 + 2048 x 64 B)
-	# and a new snapshot (at most stats and totals together).
-	check_match "memory: memory_peak_bytes $pb adds the larger of a 1024-key table and a snapshot (<= $sb B)" '^yes$' \
-		"$([ $((pb - mb)) -ge $((64 + 2048 * 64)) ] && [ $((pb - mb)) -le $((sb > 131136 ? sb : 131136)) ] && echo yes)"
+	# and a new snapshot (at most stats and totals together), plus one
+	# new sample for each record of the pools, min(max_keys, 256 x
+	# sample_cap), of the largest size: 40 bytes of struct dropmon_sample,
+	# 128 packet bytes, 16 frame lines of at most 8 + 4 + 128 + 56 bytes
+	# and a NUL, 3305 bytes: kmalloc-4096.
+	ns=$((256 * cap < 1024 ? 256 * cap : 1024))
+	check_match "memory: memory_peak_bytes $pb adds the larger of a 1024-key table and a snapshot (<= $sb B) and $ns samples of 4096 B" '^yes$' \
+		"$([ $((pb - mb - ns * 4096)) -ge $((64 + 2048 * 64)) ] && [ $((pb - mb - ns * 4096)) -le $((sb > 131136 ? sb : 131136)) ] && echo yes)"
 	# What the kernel lost from load to full tables, sampled right after
 	# a rotation, and what unload gives back: what status reports plus
 	# the module's own size, within 8% and 64 KiB (vmalloc's page tables,
