@@ -1712,9 +1712,10 @@ suite_selftest() {
 
 # --- memory with default parameters on a host of many CPUs ---------------
 # Booted with possible_cpus=256 (2 of them online): one table per possible
-# CPU stays within the 1 MiB budget, also after busy intervals, and the
-# worst case (tables twice during a rotation, the accumulators, both
-# snapshots full) stays under 4 MiB.
+# CPU stays within the 1 MiB budget, also after busy intervals, the
+# sample pools within their own 1 MiB, what the kernel loses under 4 MiB
+# and the worst case (tables twice during a rotation, the accumulators,
+# both snapshots full, a sample for every pool record) under 9 MiB.
 # The status file has no per-CPU figure: table_bytes is the sum over all
 # tables.  CPU 0's growth shows there as the sum rising by at least one
 # table quadrupling (the step a table that lost events takes), and in the
@@ -1760,14 +1761,18 @@ suite_memory() {
 	cat $D/status >/tmp/status
 	check_eq "memory: status at load: every field a number" "" "$(nonnum $fields)"
 	check_eq "memory: possible_cpus" 256 "$(st possible_cpus)"
-	# At load every possible CPU has its start share: 16 keys, a 64-byte
-	# header and 32 slots of 64 bytes, plus the set's own 32 bytes, its
+	# At load every possible CPU has its start share: 16 keys, a 128-byte
+	# header and 32 slots of 64 bytes, plus the set's own 64 bytes, its
 	# array of 256 pointers (2048 bytes) and of 256 capacities (1024);
-	# two such sets, the live one and the spare.
+	# two such sets, the live one and the spare.  (Since the samples,
+	# struct dropmon_table holds 72 bytes, cache-line aligned: 128, where
+	# it took 64; struct dropmon_gen 40 bytes, kmalloc-64, where it took
+	# 32.  Measured at 2e4f7b3: 1120384 B, 32832 B more than before.)
+	# The sample pools are not in table_bytes: sample_pool_bytes.
 	bad=$(nonnum table_bytes slot_bytes rotations)
 	tb0=$(st table_bytes)
-	check_eq "memory: at load, 2 x (256 start tables of 64 + 32 x 64 B and the set's 32 + 2048 + 1024 B)" \
-		"$((2 * (256 * (64 + 32 * 64) + 32 + 2048 + 1024))) 0" "$tb0 $(st rotations)$bad"
+	check_eq "memory: at load, 2 x (256 start tables of 128 + 32 x 64 B and the set's 64 + 2048 + 1024 B)" \
+		"$((2 * (256 * (128 + 32 * 64) + 64 + 2048 + 1024))) 0" "$tb0 $(st rotations)$bad"
 	# Fill until the tables stop growing: at most 16 -> 64 -> 256 -> 1024
 	# keys, one step per rotation (5 s), bounded by time.
 	end=$(($(date +%s) + 120)) prev=0 same=0
@@ -1839,8 +1844,13 @@ suite_memory() {
 		check_match "memory: measured ${pair%%:*}: $v KiB, status + module: $lo KiB" '^yes$' \
 			"$([ "$v" -le $((lo * 108 / 100 + 64)) ] && [ "$v" -ge $((lo * 92 / 100 - 64)) ] && echo yes)"
 	done
-	check_match "memory: 256 CPUs, max_keys=1024, full tables: measured $used KiB and peak $pb B < 4 MiB" '^yes$' \
-		"$([ "$used" -lt 4096 ] && [ "$pb" -lt 4194304 ] && echo yes)"
+	# What the kernel lost stays under 4 MiB (measured at 2e4f7b3: 4016
+	# KiB, the pools' 1 MiB included).  The peak no longer does: a
+	# rotation may make a sample for every record of the pools, 1024 of
+	# kmalloc-4096 at 256 CPUs, 4 MiB more (measured 8483136 B): under
+	# 9 MiB.
+	check_match "memory: 256 CPUs, max_keys=1024, full tables: measured $used KiB < 4 MiB and peak $pb B < 9 MiB" '^yes$' \
+		"$([ "$used" -lt 4096 ] && [ "$pb" -lt 9437184 ] && echo yes)"
 	check_dmesg memory
 }
 
