@@ -46,7 +46,7 @@ check "samples-pcap: stats and samples of one seq" "$(hseq stats)" "$(hseq sampl
 #   ip.src ip.dst ipv6.src ipv6.dst udp.srcport udp.dstport
 #   tcp.srcport tcp.dstport tcp.flags frame.len frame.cap_len
 # (empty where the packet has none; IPv6 in RFC 5952 form; tcp.flags as
-# a number).  Only samples from the MAC header of an Ethernet frame, or
+# a number; an ICMP error's ports are those of the packet it quotes).  Only samples from the MAC header of an Ethernet frame, or
 # from an IPv4/IPv6 network header, carry addresses.
 awk -F'\t' '
 function b(o,   hi, lo) { hi = index("0123456789abcdef", substr(hex, 2 * o + 1, 1)) - 1
@@ -79,6 +79,13 @@ function emit(   l3, l4, base, v4s, v4d, v6s, v6d, us, ud, ts, td, tf) {
 		l4 = b(base + 9); t = base + (b(base) % 16) * 4 }
 	if (base >= 0 && l3 == 6) { v6s = ip6(base + 8); v6d = ip6(base + 24)
 		l4 = b(base + 6); t = base + 40 }
+	# An ICMP error quotes the packet it answers: tshark decodes that
+	# packet'\''s UDP or TCP header as the packet'\''s own ports.
+	if (base >= 0 && ((l4 == 1 && (b(t) == 3 || b(t) == 11 || b(t) == 12)) ||
+			  (l4 == 58 && b(t) >= 1 && b(t) <= 4))) {
+		if (l4 == 1) { l4 = b(t + 8 + 9); t = t + 8 + (b(t + 8) % 16) * 4 }
+		else { l4 = b(t + 8 + 6); t = t + 8 + 40 }
+	}
 	if (base >= 0 && l4 == 17) { us = u16(t); ud = u16(t + 2) }
 	if (base >= 0 && l4 == 6) { ts = u16(t); td = u16(t + 2); tf = b(t + 13) < 0 ? "" : (b(t + 12) % 16) * 256 + b(t + 13) }
 	print v4s "\t" v4d "\t" v6s "\t" v6d "\t" us "\t" ud "\t" ts "\t" td "\t" tf "\t" len "\t" nb
