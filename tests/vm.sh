@@ -51,8 +51,8 @@ dm_build_module() {
 		{ cat "$B/build.log" >&2; dm_die "module build against $KREL failed"; }
 }
 
-# The test modules of tests/bench (the benchmark's, and dmjunk for the
-# main suite), with dropmon's compat flags, in $tsrc.
+# The test modules of tests/bench (the benchmark's, and dmjunk, dmskb
+# and dmbench for the main suite), with dropmon's compat flags, in $tsrc.
 dm_build_test_modules() {
 	tsrc=$(dm_module_tree "$KREL/testmods")
 	cp "$DROPMON_TOP"/tests/bench/{Kbuild,*.c} "$tsrc/"
@@ -91,6 +91,8 @@ dm_build_initramfs() {
 	cp "$suite_file" "$R/suite.sh"
 	cp "$src/dropmon.ko" "$R/lib/modules/dropmon.ko"
 	cp "$tsrc/dmjunk.ko" "$R/lib/modules/dmjunk.ko"
+	cp "$tsrc/dmskb.ko" "$R/lib/modules/dmskb.ko"
+	cp "$tsrc/dmbench.ko" "$R/lib/modules/dmbench.ko"
 	cp "$here/helpers/dmgen" "$R/bin/dmgen"
 	cp "$DROPMON_TOP/tools/dropmon-show-static" "$R/usr/sbin/dropmon-show"
 	dm_copy_kmod veth "$R"

@@ -57,10 +57,16 @@ static const char *usage_text =
 	"  -h        show this help\n"
 	"\n"
 	"commands:\n"
-	"  udp4 N PORT                  send N UDP datagrams to 127.0.0.1:PORT\n"
-	"  udp6 N PORT                  send N UDP datagrams to [::1]:PORT\n"
-	"  tcp4 N PORT                  N refused TCP connects to 127.0.0.1:PORT\n"
-	"  tcp6 N PORT                  N refused TCP connects to [::1]:PORT\n"
+	"  udp4 N PORT [SPORT [LEN [ADDR]]]\n"
+	"                               send N UDP datagrams to 127.0.0.1:PORT\n"
+	"                               (or ADDR:PORT) from source port SPORT\n"
+	"                               (0: any), LEN payload bytes (default 16,\n"
+	"                               at most 65000): \"dropmon-dmgen-16\" repeated\n"
+	"  udp6 N PORT [SPORT [LEN [ADDR]]]\n"
+	"                               the same to [::1]:PORT (or [ADDR]:PORT)\n"
+	"  tcp4 N PORT [SPORT]          N refused TCP connects to 127.0.0.1:PORT\n"
+	"                               (from source port SPORT)\n"
+	"  tcp6 N PORT [SPORT]          N refused TCP connects to [::1]:PORT\n"
 	"  raw IFNAME N ETYPE...        send N broadcast frames per ethertype\n"
 	"                               (ETYPE: hex 0x0600..0xffff or A-B range)\n"
 	"  snapsum FILE SYMBOL DEV SECONDS [SYMBOL DEV]...\n"
@@ -267,40 +273,94 @@ static const char *proto_name(int v6, int tcp)
 
 /* ---- udp4 / udp6 ------------------------------------------------------- */
 
+/*
+ * Bind @fd to source port @sport of the wildcard address (0: leave it to
+ * the kernel), with SO_REUSEADDR so that repeated runs can reuse it.
+ */
+static void bind_sport(int fd, int family, uint16_t sport, const char *name)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1;
+
+	if (!sport)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(sport);
+		len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(sport);
+		len = sizeof(*sin);
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		die_errno("%s: SO_REUSEADDR", name);
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		die_errno("%s: bind source port %u", name, sport);
+}
+
+#define MAX_UDP_LEN	65000UL
+
 static int cmd_udp(int v6, int argc, char **argv)
 {
 	const char *name = proto_name(v6, 0);
-	unsigned char payload[UDP_PAYLOAD];
+	unsigned long n, i, plen = UDP_PAYLOAD, sport = 0;
+	unsigned char *payload;
 	struct lo_addr a;
-	unsigned long n, i;
 	uint16_t port;
 	int fd;
 
-	if (argc != 3)
-		usage_error(v6 ? "udp6 N PORT" : "udp4 N PORT");
+	if (argc < 3 || argc > 6)
+		usage_error(v6 ? "udp6 N PORT [SPORT [LEN [ADDR]]]" :
+				 "udp4 N PORT [SPORT [LEN [ADDR]]]");
 	n = arg_count(argv[1]);
 	port = arg_port(argv[2]);
+	if (argc > 3 && parse_ulong(argv[3], 10, 0, 65535, &sport))
+		die("invalid source port '%s': must be an integer 0..65535",
+		    argv[3]);
+	if (argc > 4 && parse_ulong(argv[4], 10, 1, MAX_UDP_LEN, &plen))
+		die("invalid payload length '%s': must be an integer 1..%lu",
+		    argv[4], MAX_UDP_LEN);
 	make_lo_addr(v6, port, &a);
-	memcpy(payload, "dropmon-dmgen-16", UDP_PAYLOAD);
+	if (argc > 5) {
+		void *dst = v6 ? (void *)&((struct sockaddr_in6 *)&a.ss)->sin6_addr :
+				 (void *)&((struct sockaddr_in *)&a.ss)->sin_addr;
+
+		if (inet_pton(a.family, argv[5], dst) != 1)
+			die("invalid %s address '%s'", v6 ? "IPv6" : "IPv4",
+			    argv[5]);
+	}
+	payload = malloc(plen);
+	if (!payload)
+		die_errno("%s: malloc", name);
+	for (i = 0; i < plen; i++)
+		payload[i] = "dropmon-dmgen-16"[i % UDP_PAYLOAD];
 
 	/* Deliberately unconnected: ICMP errors are not reported to it. */
 	fd = socket(a.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die_errno("%s: socket", name);
+	bind_sport(fd, a.family, (uint16_t)sport, name);
 
 	for (i = 0; i < n; i++) {
 		int tries = 0;
 
 		for (;;) {
-			ssize_t r = sendto(fd, payload, sizeof(payload), 0,
+			ssize_t r = sendto(fd, payload, plen, 0,
 					   (struct sockaddr *)&a.ss, a.len);
 
-			if (r == (ssize_t)sizeof(payload))
+			if (r == (ssize_t)plen)
 				break;
 			if (r >= 0) {
 				errno = EMSGSIZE;
-				die_errno("%s: short sendto (%zd of %zu bytes)",
-					  name, r, sizeof(payload));
+				die_errno("%s: short sendto (%zd of %lu bytes)",
+					  name, r, plen);
 			}
 			if (errno == EINTR)
 				continue;
@@ -316,6 +376,7 @@ static int cmd_udp(int v6, int argc, char **argv)
 		}
 	}
 	close(fd);
+	free(payload);
 	return 0;
 }
 
@@ -367,13 +428,16 @@ static int cmd_tcp(int v6, int argc, char **argv)
 {
 	const char *name = proto_name(v6, 1);
 	struct lo_addr a;
-	unsigned long n, i;
+	unsigned long n, i, sport = 0;
 	uint16_t port;
 
-	if (argc != 3)
-		usage_error(v6 ? "tcp6 N PORT" : "tcp4 N PORT");
+	if (argc != 3 && argc != 4)
+		usage_error(v6 ? "tcp6 N PORT [SPORT]" : "tcp4 N PORT [SPORT]");
 	n = arg_count(argv[1]);
 	port = arg_port(argv[2]);
+	if (argc > 3 && parse_ulong(argv[3], 10, 0, 65535, &sport))
+		die("invalid source port '%s': must be an integer 0..65535",
+		    argv[3]);
 	make_lo_addr(v6, port, &a);
 
 	for (i = 0; i < n; i++) {
@@ -382,6 +446,7 @@ static int cmd_tcp(int v6, int argc, char **argv)
 
 		if (fd < 0)
 			die_errno("%s: socket", name);
+		bind_sport(fd, a.family, (uint16_t)sport, name);
 		do {
 			r = connect(fd, (struct sockaddr *)&a.ss, a.len);
 		} while (r < 0 && errno == EINTR);
