@@ -211,6 +211,19 @@ fi
 # A console that was not captured, or cut off, is no clean console: it
 # must run from the kernel's banner to the power-off.
 # (The debug kernel prints no timestamps.)
+# The main suite's samples, as pcapng through dropmon-show --pcap, read
+# back by tshark on this host (tests/samples-pcap.sh): a real consumer of
+# what the guest really sampled.
+if [ "$suite" = main ]; then
+	make -s -C "$DROPMON_TOP/tools" dropmon-show >"$B/pcap.build.log" 2>&1 ||
+		vm_fail "pcap: expected make -C tools dropmon-show to build, saw $(tail -n 2 "$B/pcap.build.log" | oneline)"
+	prc=0
+	"$here/samples-pcap.sh" "$log.clean" "$B/pcap" >"$B/pcap.log" 2>&1 || prc=$?
+	{ grep -E '^(PASS|FAIL): ' "$B/pcap.log" || true; } | sed "s|^|[$tag] |"
+	grep -q '^FAIL: ' "$B/pcap.log" && status=1
+	[ "$prc" = 0 ] || grep -q '^FAIL: ' "$B/pcap.log" ||
+		vm_fail "pcap: expected tests/samples-pcap.sh to exit 0, saw $prc: $(tail -n 2 "$B/pcap.log" | oneline)"
+fi
 krel_re=$(printf '%s' "$KREL" | sed 's/[].+[]/\\&/g')
 grep -qE "^(\[ *[0-9.]+\] )?Linux version $krel_re " "$console.clean" ||
 	vm_fail "console: expected the banner 'Linux version $KREL', saw $(head -c 200 "$console.clean" | oneline); console: $console"

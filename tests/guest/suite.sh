@@ -1764,15 +1764,14 @@ suite_memory() {
 	# At load every possible CPU has its start share: 16 keys, a 128-byte
 	# header and 32 slots of 64 bytes, plus the set's own 64 bytes, its
 	# array of 256 pointers (2048 bytes) and of 256 capacities (1024);
-	# two such sets, the live one and the spare.  (Since the samples,
-	# struct dropmon_table holds 72 bytes, cache-line aligned: 128, where
-	# it took 64; struct dropmon_gen 40 bytes, kmalloc-64, where it took
-	# 32.  Measured at 2e4f7b3: 1120384 B, 32832 B more than before.)
-	# The sample pools are not in table_bytes: sample_pool_bytes.
+	# two such sets, the live one and the spare.  (struct dropmon_gen
+	# holds 40 bytes since the samples, kmalloc-64; the table header is
+	# one cache line, as table.h asserts.)  The sample pools are not in
+	# table_bytes: sample_pool_bytes.
 	bad=$(nonnum table_bytes slot_bytes rotations)
 	tb0=$(st table_bytes)
-	check_eq "memory: at load, 2 x (256 start tables of 128 + 32 x 64 B and the set's 64 + 2048 + 1024 B)" \
-		"$((2 * (256 * (128 + 32 * 64) + 64 + 2048 + 1024))) 0" "$tb0 $(st rotations)$bad"
+	check_eq "memory: at load, 2 x (256 start tables of 64 + 32 x 64 B and the set's 64 + 2048 + 1024 B)" \
+		"$((2 * (256 * (64 + 32 * 64) + 64 + 2048 + 1024))) 0" "$tb0 $(st rotations)$bad"
 	# Fill until the tables stop growing: at most 16 -> 64 -> 256 -> 1024
 	# keys, one step per rotation (5 s), bounded by time.
 	end=$(($(date +%s) + 120)) prev=0 same=0
