@@ -191,6 +191,12 @@ t_format() {
 	check_rc "load" 0 load interval_ms=3600000
 	check_eq "stats mode" 400 "$(stat -c %a $D/stats)"
 	check_eq "totals mode" 400 "$(stat -c %a $D/totals)"
+	check_eq "samples mode" 400 "$(stat -c %a $D/samples)"
+	check_eq "samples_totals mode" 400 "$(stat -c %a $D/samples_totals)"
+	for v in samples samples_totals; do
+		check_eq "$v at seq 0: the header alone" "# dropmon-samples format=1 seq=0 keys=0 unsampled=0" \
+			"$(cat $D/$v | tr '\n' '|' | sed 's/|$//')"
+	done
 	for v in stats totals; do
 		snap $v
 		check_match "$v header at seq 0" \
@@ -1287,7 +1293,7 @@ t_badinput() {
 	# reaches the files (proven with stat), then close it again.
 	check_rc "bad input: debugfs remounted mode=0755" 0 mount -o remount,mode=0755 /sys/kernel/debug
 	check_rc "bad input: a non-root user reaches $D/stats" 0 su -s /bin/sh nobody -c "stat $D/stats"
-	for v in stats totals status; do
+	for v in stats totals samples samples_totals status; do
 		m=$(stat -c %a $D/$v 2>/dev/null || echo missing)
 		su -s /bin/sh nobody -c "cat $D/$v" >/tmp/out 2>/tmp/err
 		rc=$?
