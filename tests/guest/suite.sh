@@ -368,6 +368,17 @@ t_show_modes() {
 	j=$(cat /tmp/o)
 	check_match "show --json: one object for totals" "^\\{\"format\":1,\"view\":\"totals\",\"seq\":[0-9]+," "$j"
 	check_match "show --json: the udp4 row" "\\{\"count\":$N,[^}]*\"symbol\":\"$u4\",\"module\":\"vmlinux\",\"reason\":\"$NOSOCK\",\"dev\":\"lo\",\"netns\":$ROOTNS,\"proto\":\"ipv4\"\\}" "$j"
+	# Samples of the live module: the udp4 row's stack and packet.
+	out_ok "show --totals -v" dropmon-show --totals --classic -v --location "$U4*" --dev lo --proto ipv4
+	check_match "show -v: the udp4 row's frame 0 is its symbol" "^    frame 0  $u4 \\(vmlinux\\)\$" \
+		"$(sed -n 2p /tmp/o)"
+	check_match "show -v: the udp4 row's packet, decoded" \
+		"^    packet   ipv4 udp 127\\.0\\.0\\.1:[0-9]+ -> 127\\.0\\.0\\.1:$PORT len [0-9]+ \\(mac header, [0-9]+ of [0-9]+ bytes\\)\$" \
+		"$(grep '^    packet ' /tmp/o | head -n 1)"
+	out_ok "show --totals --json -v" dropmon-show --totals --json -v --location "$U4*" --dev lo --proto ipv4
+	check_match "show --json -v: the udp4 row's sample" \
+		"\"sample\":\\{\"stack\":\\[\\{\"symbol\":\"$u4\",\"module\":\"vmlinux\"\\}.*\"l3\":\"ipv4\".*\"dst\":\"127\\.0\\.0\\.1\".*\"l4\":\"udp\".*\"dport\":$PORT," \
+		"$(cat /tmp/o)"
 	check_rc "show --prometheus --output" 0 dropmon-show --prometheus --output /tmp/dm.prom
 	check_match "show --prometheus: the udp4 series" \
 		"^dropmon_drops_total\\{location=\"$U4\\+0x[0-9a-f]+\",module=\"vmlinux\",reason=\"$NOSOCK\",dev=\"lo\",netns=\"$ROOTNS\",proto=\"ipv4\"\\} $N\$" \
