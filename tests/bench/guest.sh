@@ -40,9 +40,9 @@ fi
 
 attach() {
 	case $1 in
-	empty) insmod $M/dmempty.ko ;;
-	dropmon) insmod $M/dropmon.ko ;;
-	dropmon-parent) insmod $M/dropmon-parent.ko ;;
+	empty) insmod $M/dmempty.ko || echo "BENCHERR dmempty did not load" ;;
+	dropmon) insmod $M/dropmon.ko || echo "BENCHERR dropmon did not load" ;;
+	dropmon-parent) insmod $M/dropmon-parent.ko || echo "BENCHERR dropmon-parent did not load" ;;
 	drop_monitor) dmgen netdm start ;;
 	drop_monitor-pkt)
 		# A listener of the NET_DM group, so that the clones really go
@@ -96,7 +96,7 @@ stop_bpftrace() {
 detach() {
 	case $1 in
 	empty) rmmod dmempty ;;
-	dropmon) rmmod dropmon ;;
+	dropmon | dropmon-parent) rmmod dropmon ;;	# both are named dropmon
 	drop_monitor) dmgen netdm stop ;;
 	drop_monitor-pkt)
 		# The queued clones go out within a second.
@@ -165,7 +165,8 @@ claim_load() {
 	dropmon) insmod $M/dropmon.ko interval_ms=$2 ;;
 	dropmon-nosample) insmod $M/dropmon.ko interval_ms=$2 stack_depth=0 sample_bytes=0 ;;
 	dropmon-parent) insmod $M/dropmon-parent.ko interval_ms=$2 ;;
-	esac
+	none) return 0 ;;
+	esac || echo "BENCHERR claim: $1 did not load"
 }
 claim_run() {
 	insmod $M/dmbench.ko tag=$1 keys=$((CLAIM_WARM + N)) warm=$CLAIM_WARM once=1 stride=8 cpus=0

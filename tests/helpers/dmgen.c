@@ -731,13 +731,18 @@ static void nl_put(struct nlreq *r, uint16_t type, const void *data,
 	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + NLA_ALIGN(a->nla_len);
 }
 
-/* Send @r and wait for its answer; returns the reply's length. */
-static ssize_t nl_talk(int fd, struct nlreq *r, char *buf, size_t len)
+/*
+ * Send @r and wait for its answer; returns the reply's length.  A command
+ * whose answer is a message (@ack false) asks for no ACK, which could
+ * otherwise come in its place.
+ */
+static ssize_t nl_talk_ack(int fd, struct nlreq *r, char *buf, size_t len,
+			   int ack)
 {
 	struct nlmsghdr *h = (struct nlmsghdr *)buf;
 	ssize_t n;
 
-	r->nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	r->nh.nlmsg_flags = NLM_F_REQUEST | (ack ? NLM_F_ACK : 0);
 	if (send(fd, r, r->nh.nlmsg_len, 0) < 0)
 		die_errno("netdm: send");
 	n = recv(fd, buf, len, 0);
@@ -752,6 +757,11 @@ static ssize_t nl_talk(int fd, struct nlreq *r, char *buf, size_t len)
 		}
 	}
 	return n;
+}
+
+static ssize_t nl_talk(int fd, struct nlreq *r, char *buf, size_t len)
+{
+	return nl_talk_ack(fd, r, buf, len, 1);
 }
 
 static uint16_t netdm_family(int fd)
@@ -919,7 +929,7 @@ static int cmd_netdm(int argc, char **argv)
 	if (stats) {
 		r.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
 		r.gh.cmd = NET_DM_CMD_STATS_GET;
-		n = nl_talk(fd, &r, buf, sizeof(buf));
+		n = nl_talk_ack(fd, &r, buf, sizeof(buf), 0);
 		printf("dropped=%llu\n", netdm_dropped(buf, n));
 		close(fd);
 		return 0;
