@@ -1142,7 +1142,7 @@ t_samples_export() {
 		fi
 	done
 	check_eq "samples export: stats and samples of one seq with the samples of the 3 packets sent, ports 40011-40013 (try $try)" yes "$ok"
-	echo "DROPMON-EXPORT-SENT sdp=$SDP spl=$SPL udp4=40011 udp6=40012 tcp4=40013"
+	echo "DROPMON-EXPORT-SENT sdp=$SDP spl=$SPL udp4=40011 udp6=40012 tcp4=40013 sample_bytes=$(sed -n 's/^sample_bytes=//p' $D/status)"
 	for v in stats samples; do
 		echo "DROPMON-EXPORT-BEGIN $v seq=$(hdr $v seq)"
 		base64 /tmp/$v
