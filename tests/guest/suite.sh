@@ -411,11 +411,16 @@ t_show_modes() {
 # flags where skb->dev would be: counted with no device, netns 0.
 t_dev_scratch() {
 	snap totals
+	cp /tmp/totals /tmp/dev_scratch.before
 	before=$(sum totals '*' '*' - ipv4 0)
 	dmgen udpqueue 100 $((PORT + 1000)) || fail dev_scratch "dmgen udpqueue failed"
 	settle
 	after=$(sum totals '*' '*' - ipv4 0)
 	check_eq "dev_scratch: 100 datagrams freed unread count with dev '-' and netns 0" 100 $((after - before))
+	# The keys those datagrams were counted under, for t_samples_scratch.
+	awk -F'\t' 'NR == FNR { if (!/^#/) b[$2 FS $5 FS $6 FS $7 FS $8] = $1; next }
+		!/^#/ && $6 == "-" && $7 == 0 && $8 == "ipv4" && $1 != b[$2 FS $5 FS $6 FS $7 FS $8] { print $2 }' \
+		/tmp/dev_scratch.before /tmp/totals >/tmp/scratch.keys
 	check_dmesg dev_scratch
 }
 
@@ -1094,13 +1099,15 @@ t_samples_skb() {
 	rmmod dmskb
 }
 
-# UDP's dev_scratch skbs (t_dev_scratch): dmgen udpqueue's datagrams,
-# 127.0.0.1:$((PORT + 1000)) to itself, freed unread at close.  Their
-# rows (dev '-', netns 0, ipv4, vmlinux) have samples from the MAC header
-# of lo: 14 + 20 + 8 + 16 bytes, the addresses, ports and dmgen's payload.
+# UDP's dev_scratch skbs (t_dev_scratch, run right before): dmgen
+# udpqueue's datagrams, 127.0.0.1:$((PORT + 1000)) to itself, freed unread
+# at close.  Their rows (dev '-', netns 0, ipv4, the locations that
+# t_dev_scratch counted them at) have samples from the MAC header of lo:
+# 14 + 20 + 8 + 16 bytes, the addresses, ports and dmgen's payload.
 t_samples_scratch() {
 	snap_pair totals samples_totals
-	joined /tmp/totals /tmp/samples_totals | awk -F'\t' '$6 == "-" && $7 == 0 && $8 == "ipv4" && $3 == "vmlinux"' >/tmp/scratch.j
+	joined /tmp/totals /tmp/samples_totals | awk -F'\t' 'FILENAME == "/tmp/scratch.keys" { k[$1]; next }
+		($4 in k) && $6 == "-" && $7 == 0 && $8 == "ipv4"' /tmp/scratch.keys - >/tmp/scratch.j
 	check_match "samples dev_scratch: rows with dev '-' netns 0 ipv4 sampled" '^[1-9]' "$(wc -l </tmp/scratch.j)"
 	sp=$((PORT + 1000)) bad=
 	while IFS= read -r j; do
@@ -1264,20 +1271,24 @@ t_samples_cap() {
 # Samples in play across reloads, for kmemleak: load, sample, read both
 # samples files, unload, three times.
 t_samples_reload() {
-	ok=0
+	ok=0 why=
 	for i in 1 2 3; do
-		load interval_ms=100 || break
+		load interval_ms=100 || { why="load $i failed"; break; }
 		dmgen udp4 5 $SDP 40021 $SPL
 		dmgen tcp6 2 $SDP
 		# Two intervals after the sends: their samples are published.
 		snap stats
-		wait_seq stats $(($(hdr stats seq) + 2)) || break
-		cat $D/samples $D/samples_totals >/tmp/reload.s || break
-		grep -q '^sample	' /tmp/reload.s || break
-		unload || break
+		s=$(hdr stats seq)
+		wait_seq totals $((s + 2)) || { why="cycle $i: totals seq stayed below $((s + 2))"; break; }
+		cat $D/samples $D/samples_totals >/tmp/reload.s || { why="cycle $i: reading the samples failed"; break; }
+		grep -q '^sample	' /tmp/reload.s || {
+			why="cycle $i: no sample after stats seq $s: $(grep '^#' /tmp/reload.s | tr '\n' ' ') totals: $(head -n 1 /tmp/totals)"
+			break
+		}
+		unload || { why="cycle $i: unload failed"; break; }
 		ok=$i
 	done
-	check_eq "samples: 3 load, sample, read, unload cycles" 3 $ok
+	check_eq "samples: 3 load, sample, read, unload cycles" "3 " "$ok $why"
 	grep -q '^dropmon ' /proc/modules && unload
 }
 
@@ -1350,6 +1361,7 @@ suite_main() {
 	t_counts
 	t_show_modes
 	t_dev_scratch
+	t_samples_scratch
 	t_rotation
 	t_veth
 	t_reads
@@ -1360,7 +1372,6 @@ suite_main() {
 	t_samples_tcp
 	t_samples_first
 	t_samples_veth
-	t_samples_scratch
 	t_samples_skb
 	t_samples_export
 	unload
