@@ -1677,7 +1677,7 @@ suite_stress() {
 	na=${1:-0} nok=${2:-0}
 	set -- $(cat /tmp/trace.n 2>/dev/null)
 	ta=${1:-0} tok=${2:-0} fchk=${3:-0} fbad=${4:-0}
-	shift 4 2>/dev/null
+	[ $# -ge 4 ] && shift 4 || set --
 	fwhat=$*
 	# Minimums per second of storm, far below what runs gave: 6.1 under
 	# TCG about 33 reads and 1 netns cycle a second succeeded (120 s:
