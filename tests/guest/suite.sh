@@ -1271,22 +1271,23 @@ t_samples_cap() {
 # Samples in play across reloads, for kmemleak: load, sample, read both
 # samples files, unload, three times.
 t_samples_reload() {
+	# (c, not i: wait_seq counts its polls in i.)
 	ok=0 why=
-	for i in 1 2 3; do
-		load interval_ms=100 || { why="load $i failed"; break; }
+	for c in 1 2 3; do
+		load interval_ms=100 || { why="load $c failed"; break; }
 		dmgen udp4 5 $SDP 40021 $SPL
 		dmgen tcp6 2 $SDP
 		# Two intervals after the sends: their samples are published.
 		snap stats
 		s=$(hdr stats seq)
-		wait_seq totals $((s + 2)) || { why="cycle $i: totals seq stayed below $((s + 2))"; break; }
-		cat $D/samples $D/samples_totals >/tmp/reload.s || { why="cycle $i: reading the samples failed"; break; }
+		wait_seq totals $((s + 2)) || { why="cycle $c: totals seq stayed below $((s + 2))"; break; }
+		cat $D/samples $D/samples_totals >/tmp/reload.s || { why="cycle $c: reading the samples failed"; break; }
 		grep -q '^sample	' /tmp/reload.s || {
-			why="cycle $i: no sample after stats seq $s: $(grep '^#' /tmp/reload.s | tr '\n' ' ') totals: $(head -n 1 /tmp/totals)"
+			why="cycle $c: no sample after stats seq $s: $(grep '^#' /tmp/reload.s | tr '\n' ' ') totals: $(head -n 1 /tmp/totals)"
 			break
 		}
-		unload || { why="cycle $i: unload failed"; break; }
-		ok=$i
+		unload || { why="cycle $c: unload failed"; break; }
+		ok=$c
 	done
 	check_eq "samples: 3 load, sample, read, unload cycles" "3 " "$ok $why"
 	grep -q '^dropmon ' /proc/modules && unload
