@@ -1561,12 +1561,34 @@ stress_proc() {	# CPU
 # The kernel's own kfree_skb trace event, with its stacktrace trigger,
 # attached and detached in a loop: a second probe on the tracepoint
 # (calls through __traceiter_kfree_skb, code patched each time) while
-# dropmon samples stacks.  While it is on, one interval that lay wholly
-# inside it (its start_ns and end_ns between the event's on and off,
-# CLOCK_BOOTTIME as /proc/uptime) has its udp4 flood row's sample read:
-# frame 0 must be the row's symbol.  Writes "cycles ok frames_checked
-# frames_wrong [the first wrong one]".
+# dropmon samples stacks.  In the first cycles the event stays on until
+# an interval that began after it was attached (start_ns after, on
+# CLOCK_BOOTTIME as /proc/uptime gives it; ended before it is detached,
+# since it was read then) shows the udp4 flood row with a sample, at most
+# 10 s: frame 0 must be the row's symbol.  Writes "cycles ok
+# frames_checked frames_wrong [the first wrong one]".
 uptime_ns() { awk '{ split($1, t, "."); print t[1] * 1000000000 + t[2] * 10000000 }' /proc/uptime; }
+stress_trace_frame() {	# ON: 0 when one interval was checked
+	k=0
+	while [ $k -lt 50 ] && [ ! -f /tmp/stop ]; do
+		k=$((k + 1))
+		usleep 200000
+		cat $D/stats >/tmp/st.stats 2>/dev/null && cat $D/samples >/tmp/st.samples 2>/dev/null || continue
+		set -- $(head -n 1 /tmp/st.stats | sed -n 's/.* seq=\([0-9]*\) .* start_ns=\([0-9]*\) .*/\1 \2/p')
+		[ -n "$2" ] && [ "$2" -ge "$on" ] || continue
+		[ "$1" = "$(head -n 1 /tmp/st.samples | sed -n 's/.* seq=\([0-9]*\) .*/\1/p')" ] || continue
+		j=$(joined /tmp/st.stats /tmp/st.samples | awk -F'\t' -v s="$U4" -v r="$NOSOCK" '
+			index($2, s "+") == 1 && $5 == r && $6 == "lo" && $8 == "ipv4" && $9 == "yes" { print; exit }')
+		[ -n "$j" ] || continue
+		fchk=$((fchk + 1))
+		if [ "$(jf "$j" 14)" != "$(jf "$j" 2)" ]; then
+			fbad=$((fbad + 1))
+			[ -n "$fwhat" ] || fwhat="seq=$1 frame0=$(jf "$j" 14) row=$(jf "$j" 2)"
+		fi
+		return 0
+	done
+	return 1
+}
 stress_trace() {
 	T=/sys/kernel/tracing
 	n=0 ok=0 fchk=0 fbad=0 fwhat=
@@ -1576,31 +1598,10 @@ stress_trace() {
 			echo 1 >$T/events/skb/kfree_skb/enable; then
 			# /proc/uptime counts in 10 ms steps: from the next one.
 			on=$(($(uptime_ns) + 10000000))
-			usleep 300000
-			if [ $fchk -lt 20 ]; then
-				cat $D/stats >/tmp/st.stats 2>/dev/null && cat $D/samples >/tmp/st.samples 2>/dev/null
-			fi
-			off=$(uptime_ns)
+			if [ $fchk -lt 3 ]; then stress_trace_frame; else usleep 300000; fi
 			if echo 0 >$T/events/skb/kfree_skb/enable &&
 				echo '!stacktrace' >$T/events/skb/kfree_skb/trigger && echo >$T/trace; then
 				ok=$((ok + 1))
-			fi
-			if [ $fchk -lt 20 ] && [ -s /tmp/st.stats ] && [ -s /tmp/st.samples ]; then
-				a=$(head -n 1 /tmp/st.stats | sed -n 's/.* start_ns=\([0-9]*\) end_ns=\([0-9]*\) .*/\1 \2/p')
-				sq=$(head -n 1 /tmp/st.stats | sed -n 's/.* seq=\([0-9]*\) .*/\1/p')
-				set -- $a
-				if [ -n "$2" ] && [ "$sq" = "$(head -n 1 /tmp/st.samples | sed -n 's/.* seq=\([0-9]*\) .*/\1/p')" ] &&
-					[ "$1" -ge $on ] && [ "$2" -le $off ]; then
-					j=$(joined /tmp/st.stats /tmp/st.samples | awk -F'\t' -v s="$U4" -v r="$NOSOCK" '
-						index($2, s "+") == 1 && $5 == r && $6 == "lo" && $8 == "ipv4" && $9 == "yes" { print; exit }')
-					if [ -n "$j" ]; then
-						fchk=$((fchk + 1))
-						if [ "$(jf "$j" 14)" != "$(jf "$j" 2)" ]; then
-							fbad=$((fbad + 1))
-							[ -n "$fwhat" ] || fwhat="seq=$sq frame0=$(jf "$j" 14) row=$(jf "$j" 2)"
-						fi
-					fi
-				fi
 			fi
 			rm -f /tmp/st.stats /tmp/st.samples
 		fi
