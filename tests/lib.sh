@@ -201,7 +201,7 @@ dm_suite_min() {
 	stress) echo 13 ;;
 	accounting) echo 12 ;;
 	faults) echo 17 ;;
-	memory) echo 17 ;;
+	memory) echo 18 ;;
 	selftest) echo 8 ;;
 	demo | bench) echo 2 ;;
 	*) echo 1 ;;
