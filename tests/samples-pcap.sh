@@ -46,8 +46,12 @@ check "samples-pcap: stats and samples of one seq" "$(hseq stats)" "$(hseq sampl
 #   ip.src ip.dst ipv6.src ipv6.dst udp.srcport udp.dstport
 #   tcp.srcport tcp.dstport tcp.flags frame.len frame.cap_len
 # (empty where the packet has none; IPv6 in RFC 5952 form; tcp.flags as
-# a number; an ICMP error's ports are those of the packet it quotes).  Only samples from the MAC header of an Ethernet frame, or
-# from an IPv4/IPv6 network header, carry addresses.
+# a number; an ICMP error's ports are those of the packet it quotes).
+# By --pcap's rules (README, "dropmon-show and samples"): a header=none
+# sample is skipped; one from the network header is raw IP when its
+# proto column is ipv4 or ipv6, else Linux cooked (SLL), whose 16-byte
+# header both lengths count.  Only samples from the MAC header of an
+# Ethernet frame, or from a raw IPv4/IPv6 network header, carry addresses.
 awk -F'\t' '
 function b(o,   hi, lo) { hi = index("0123456789abcdef", substr(hex, 2 * o + 1, 1)) - 1
 	lo = index("0123456789abcdef", substr(hex, 2 * o + 2, 1)) - 1
@@ -68,13 +72,15 @@ function ip6(o,   g, i, s, best, bl, run, rs, r) {
 		s = s ((s == "" || s ~ /:$/) ? "" : ":") g[i]
 	}
 	return s }
-function emit(   l3, l4, base, v4s, v4d, v6s, v6d, us, ud, ts, td, tf) {
-	if (!have) return
+function emit(   l3, l4, base, v4s, v4d, v6s, v6d, us, ud, ts, td, tf, raw) {
+	if (!have || h == "none") { have = 0; return }
 	base = -1
+	raw = (proto == "ipv4" || proto == "ipv6")
+	if (h == "network" && !raw) { len += 16; nb += 16 }
 	if (h == "mac" && u16(12) == 2048) { l3 = 4; base = 14 }
 	else if (h == "mac" && u16(12) == 34525) { l3 = 6; base = 14 }
-	else if (h == "network" && int(b(0) / 16) == 4) { l3 = 4; base = 0 }
-	else if (h == "network" && int(b(0) / 16) == 6) { l3 = 6; base = 0 }
+	else if (h == "network" && raw && int(b(0) / 16) == 4) { l3 = 4; base = 0 }
+	else if (h == "network" && raw && int(b(0) / 16) == 6) { l3 = 6; base = 0 }
 	if (base >= 0 && l3 == 4) { v4s = ip4(base + 12); v4d = ip4(base + 16)
 		l4 = b(base + 9); t = base + (b(base) % 16) * 4 }
 	if (base >= 0 && l3 == 6) { v6s = ip6(base + 8); v6d = ip6(base + 24)
@@ -90,7 +96,7 @@ function emit(   l3, l4, base, v4s, v4d, v6s, v6d, us, ud, ts, td, tf) {
 	if (base >= 0 && l4 == 6) { ts = u16(t); td = u16(t + 2); tf = b(t + 13) < 0 ? "" : (b(t + 12) % 16) * 256 + b(t + 13) }
 	print v4s "\t" v4d "\t" v6s "\t" v6d "\t" us "\t" ud "\t" ts "\t" td "\t" tf "\t" len "\t" nb
 	have = 0 }
-/^sample\t/ { emit(); have = 1; hex = ""; n = split($7, m, " ")
+/^sample\t/ { emit(); have = 1; hex = ""; proto = $6; n = split($7, m, " ")
 	for (i = 1; i <= n; i++) { split(m[i], kv, "=")
 		if (kv[1] == "len") len = kv[2]; else if (kv[1] == "header") h = kv[2]; else if (kv[1] == "bytes") nb = kv[2] }
 	next }
@@ -133,6 +139,33 @@ if cmp -s "$out/expected" "$out/tshark"; then
 else
 	fail "samples-pcap: tshark's fields equal the samples' own" "$(oneline <"$out/expected")" \
 		"$(oneline <"$out/tshark") (diff: $(diff "$out/expected" "$out/tshark" | head -n 6 | oneline))"
+fi
+# The three packets t_samples_export sent in the exported interval, from
+# what it says it sent (its DROPMON-EXPORT-SENT line), not from the
+# samples: a UDP datagram of spl payload bytes from 127.0.0.1:udp4 and
+# one from [::1]:udp6, a SYN from 127.0.0.1:tcp4 (connect() with the
+# kernel's default sysctls: a 40-byte TCP header), each to port sdp on
+# lo, from the MAC header, at most sample_bytes of each captured.
+sent=$(tr -d '\r' <"$log" | sed -n 's/^DROPMON-EXPORT-SENT //p' | tail -n 1)
+sv() { printf '%s\n' "$sent" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+if [ -z "$sent" ] || [ -z "$(sv sdp)" ] || [ -z "$(sv spl)" ] || [ -z "$(sv sample_bytes)" ]; then
+	fail "samples-pcap: what the guest sent" "a DROPMON-EXPORT-SENT line with sdp, spl and sample_bytes in $log" "'$sent'"
+else
+	cl() { if [ "$1" -lt "$(sv sample_bytes)" ]; then echo "$1"; else sv sample_bytes; fi; }
+	u4=$((14 + 20 + 8 + $(sv spl))) u6=$((14 + 40 + 8 + $(sv spl))) t4=$((14 + 20 + 40))
+	T=$'\t'
+	while IFS='|' read -r what line; do
+		if grep -qxF -- "$line" "$out/tshark"; then
+			pass "samples-pcap: tshark shows the $what sent"
+		else
+			fail "samples-pcap: tshark shows the $what sent" "a packet '${line//$T/ }'" \
+				"$(tr '\t' ' ' <"$out/tshark" | oneline)"
+		fi
+	done <<EOF
+udp4 datagram 127.0.0.1:$(sv udp4) -> :$(sv sdp), $u4 bytes|127.0.0.1${T}127.0.0.1${T}${T}${T}$(sv udp4)${T}$(sv sdp)${T}${T}${T}${T}$u4${T}$(cl $u4)
+udp6 datagram [::1]:$(sv udp6) -> :$(sv sdp), $u6 bytes|${T}${T}::1${T}::1${T}$(sv udp6)${T}$(sv sdp)${T}${T}${T}${T}$u6${T}$(cl $u6)
+SYN 127.0.0.1:$(sv tcp4) -> :$(sv sdp), $t4 bytes, flags S (2)|127.0.0.1${T}127.0.0.1${T}${T}${T}${T}${T}$(sv tcp4)${T}$(sv sdp)${T}2${T}$t4${T}$(cl $t4)
+EOF
 fi
 dm_log "files in $out"
 exit $failed

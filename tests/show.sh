@@ -125,6 +125,17 @@ wait_screen() {
 	return 1
 }
 
+# wait_selected NAME ROW: poll up to 5 s until the selected row is ROW
+# ("COUNT SYMBOL"), then check it (a FAIL with what was selected last).
+wait_selected() {
+	local i
+	for i in $(seq 50); do
+		[ "$(selected_row)" = "$2" ] && break
+		sleep 0.1
+	done
+	check "$1" "$2" "$(selected_row)"
+}
+
 # A unique marker for the next command's output.
 tag() { echo "T$(date +%s%N)"; }
 
@@ -225,7 +236,7 @@ selected_row() {
 }
 
 test_watch_detail() {
-	local d=$T/snap t
+	local d=$T/snap t i
 	mkdir -p "$d"
 	cp "$FX/sampled.stats" "$d/stats"
 	cp "$FX/sampled.samples" "$d/samples"
@@ -235,31 +246,29 @@ test_watch_detail() {
 	check "detail: nothing selected at first" "" "$(selected_row)"
 	tm send-keys -t main j
 	wait_screen "detail: j selects" 'j/k select' >/dev/null
-	sleep 0.3
-	check "detail: j selects the first row" "1000 __udp4_lib_rcv+0x5a2/0xb60" "$(selected_row)"
+	wait_selected "detail: j selects the first row" "1000 __udp4_lib_rcv+0x5a2/0xb60"
 	tm send-keys -t main Down
-	sleep 0.3
-	check "detail: Down selects the second row" "400 tcp_v4_rcv+0x80/0xe00" "$(selected_row)"
+	wait_selected "detail: Down selects the second row" "400 tcp_v4_rcv+0x80/0xe00"
 	tm send-keys -t main v
 	wait_screen "detail: v opens the pane" '^stack and packet of tcp_v4_rcv\+0x80/0xe00@veth0 NO_SOCKET netns 4026532281 ipv4 \(seq 77\)'
 	wait_screen "detail: the stack" '^frame 2  0xffffffffc0a1b2c3 \(\?\)$'
 	wait_screen "detail: the packet" '^packet   ipv4 tcp 10\.0\.0\.2:51234 -> 10\.0\.0\.1:8080 \[S\] len 60 \(mac header, 74 of 74 bytes\)'
 	tm send-keys -t main s
 	wait_screen "detail: s sorts by location" 'sort: location' >/dev/null
-	sleep 0.3
-	check "detail: the key is followed across the sort" "400 tcp_v4_rcv+0x80/0xe00" "$(selected_row)"
+	wait_selected "detail: the key is followed across the sort" "400 tcp_v4_rcv+0x80/0xe00"
 	tm send-keys -t main Up
-	sleep 0.3
-	check "detail: Up selects the row above (by location: symbol order)" "40 tcp_data_queue_ofo+0x2b4/0x8c0" "$(selected_row)"
+	wait_selected "detail: Up selects the row above (by location: symbol order)" "40 tcp_data_queue_ofo+0x2b4/0x8c0"
 	tm send-keys -t main k
-	sleep 0.3
-	check "detail: k selects the row above that" "20 sk_filter_trim_cap+0x10/0x200" "$(selected_row)"
+	wait_selected "detail: k selects the row above that" "20 sk_filter_trim_cap+0x10/0x200"
 	wait_screen "detail: a row without a sample says so" '^\(no sample\)$'
 	write_snap "$d/stats" 78 5 5
 	wait_screen "detail: the next snapshot" '^dropmon stats  seq 78  ' >/dev/null
 	wait_screen "detail: the key is gone" '^this key is not in seq 78'
 	tm send-keys -t main Escape
-	sleep 0.5
+	for i in $(seq 50); do
+		[ "$(screen | grep -c '^stack and packet of')" = 0 ] && break
+		sleep 0.1
+	done
 	check "detail: Esc closes the pane" 0 "$(screen | grep -c '^stack and packet of')"
 	tm send-keys -t main q
 	wait_exit "detail: q quits with exit 0" "$t" 0
@@ -449,7 +458,7 @@ json_packets() {
 }
 
 test_pcap() {
-	local f=$T/drops.pcapng one=$T/one.pcapng args saw want n
+	local f=$T/drops.pcapng one=$T/one.pcapng args saw want n pv
 	args=(-f "$FX/sampled.stats" --samples-file "$FX/sampled.samples")
 	saw=$("$BIN" --pcap "$f" --pcap-clock boot "${args[@]}" 2>&1)
 	check "pcap: dropmon-show --pcap" "dropmon-show: wrote 7 packets to $f; skipped 1 sample without bytes (header=none); 1 row had no sample" "$saw"
@@ -484,13 +493,29 @@ test_pcap() {
 	check "pcap: tcpdump reads a file of one link type" \
 		"IP 127.0.0.1.40000 > 127.0.0.1.9: UDP,|IP 10.0.0.2.51234 > 10.0.0.1.8080: Flags" \
 		"$(tcpdump -nr "$one" 2>/dev/null | cut -d' ' -f2-6 | paste -sd'|')"
-	saw=$(tcpdump -nr "$f" 2>&1 >/dev/null | grep -o 'an interface has a type 113 different from the type of the first interface')
-	check "pcap: tcpdump (libpcap 1.10) stops at the second link type, as documented" \
-		"an interface has a type 113 different from the type of the first interface" "$saw"
+	# README: "tcpdump (libpcap 1.10) stops at a second link type".  That
+	# is libpcap 1.10's behaviour, asserted where 1.10 is installed; any
+	# other libpcap may read such files, and is not held to it.
+	pv=$(tcpdump --version 2>&1 | sed -n 's/^libpcap version \([0-9][0-9.]*\).*/\1/p' | head -n 1)
+	case $pv in
+	1.10 | 1.10.*)
+		saw=$(tcpdump -nr "$f" 2>&1 >/dev/null | grep -o 'an interface has a type 113 different from the type of the first interface')
+		check "pcap: tcpdump (libpcap $pv) stops at the second link type, as documented" \
+			"an interface has a type 113 different from the type of the first interface" "$saw" ;;
+	'')
+		fail "pcap: tcpdump's libpcap version" "a 'libpcap version X' line from tcpdump --version" \
+			"$(tcpdump --version 2>&1 | oneline)" ;;
+	*)
+		pass "pcap: tcpdump and a second link type: not asserted, libpcap $pv is not the 1.10 whose behaviour README documents" ;;
+	esac
 }
 
 # SHOW_TESTS="watch pcap" runs only those (default: all).
 for t in ${SHOW_TESTS:-fuzz watch prometheus pcap}; do
-	"test_$t"
+	if declare -F "test_$t" >/dev/null; then
+		"test_$t"
+	else
+		fail "SHOW_TESTS: $t" "one of fuzz watch prometheus pcap" "'$t'"
+	fi
 done
 exit "$failed"

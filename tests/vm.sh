@@ -208,9 +208,6 @@ if [ $grc = 0 ]; then
 elif [ $grc != 1 ]; then
 	vm_fail "console: expected grep to read $console.clean, saw exit $grc"
 fi
-# A console that was not captured, or cut off, is no clean console: it
-# must run from the kernel's banner to the power-off.
-# (The debug kernel prints no timestamps.)
 # The main suite's samples, as pcapng through dropmon-show --pcap, read
 # back by tshark on this host (tests/samples-pcap.sh): a real consumer of
 # what the guest really sampled.
@@ -224,6 +221,9 @@ if [ "$suite" = main ]; then
 	[ "$prc" = 0 ] || grep -q '^FAIL: ' "$B/pcap.log" ||
 		vm_fail "pcap: expected tests/samples-pcap.sh to exit 0, saw $prc: $(tail -n 2 "$B/pcap.log" | oneline)"
 fi
+# A console that was not captured, or cut off, is no clean console: it
+# must run from the kernel's banner to the power-off.
+# (The debug kernel prints no timestamps.)
 krel_re=$(printf '%s' "$KREL" | sed 's/[].+[]/\\&/g')
 grep -qE "^(\[ *[0-9.]+\] )?Linux version $krel_re " "$console.clean" ||
 	vm_fail "console: expected the banner 'Linux version $KREL', saw $(head -c 200 "$console.clean" | oneline); console: $console"

@@ -22,7 +22,17 @@
  *   badmac    a MAC header offset beyond the tail, the IPv4 header of
  *             "network" at the network header: header=network len=68;
  *   macafter  a MAC header inside the buffer but after the network
- *             header: header=network len=68.
+ *             header: header=network len=68;
+ * and where the kernel has skb->unreadable (v6.12, the build's
+ * DROPMON_HAVE_SKB_FRAGS_READABLE, module/compat.mk); without it writing
+ * these kinds to fire fails with EINVAL:
+ *   unreadable  the skb of "frags", marked unreadable: header=mac
+ *             len=234, only the 34 linear bytes (at most sample_bytes);
+ *   unreadpull  an IPv4 header (tot_len 220) as the network header, no
+ *             MAC header, the frags of "frags", marked unreadable, then
+ *             __skb_pull()ed past the IP header (data at the frags):
+ *             header=network len=220 (the 20 bytes from the network
+ *             header to data, and skb->len), the 20 bytes of the header.
  * The bytes (tests/guest/suite.sh computes them on its own):
  *   Ethernet: 02:00:00:00:00:01 <- 02:00:00:00:00:02, type 0x0800;
  *   IPv4: 45 00 <tot_len> 00 00 00 00 40 11 00 00 c0.00.02.01 c6.33.64.02;
@@ -134,36 +144,87 @@ static noinline int dmskb_drop_none(void)
 	return 0;
 }
 
-static noinline int dmskb_drop_frags(void)
+/* Two page frags of 50 and 150 bytes of a page of dmskb_pattern(). */
+static int dmskb_add_frags(struct sk_buff *skb)
 {
-	struct sk_buff *skb = dmskb_alloc(64);
-	struct page *page;
+	struct page *page = alloc_page(GFP_KERNEL);
 	u8 *p;
 	int j;
 
-	if (!skb)
+	if (!page)
 		return -ENOMEM;
-	page = alloc_page(GFP_KERNEL);
-	if (!page) {
-		kfree_skb(skb);
-		return -ENOMEM;
-	}
 	p = page_address(page);
 	for (j = 0; j < PAGE_SIZE; j++)
 		p[j] = dmskb_pattern(j);
-	skb_reserve(skb, 16);
-	dmskb_put_eth(skb);
-	dmskb_put_ip(skb, 20 + 200);
 	get_page(page);		/* one reference per frag */
 	skb_fill_page_desc(skb, 0, page, 100, 50);
 	skb_fill_page_desc(skb, 1, page, 1000, 150);
 	skb->len += 200;
 	skb->data_len += 200;
 	skb->truesize += PAGE_SIZE;
+	return 0;
+}
+
+/* The skb of "frags": Ethernet and IPv4 linear, 200 bytes in frags. */
+static struct sk_buff *dmskb_frags_skb(void)
+{
+	struct sk_buff *skb = dmskb_alloc(64);
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, 16);
+	dmskb_put_eth(skb);
+	dmskb_put_ip(skb, 20 + 200);
+	if (dmskb_add_frags(skb)) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static noinline int dmskb_drop_frags(void)
+{
+	struct sk_buff *skb = dmskb_frags_skb();
+
+	if (!skb)
+		return -ENOMEM;
 	kfree_skb(skb);
 	WRITE_ONCE(dmskb_fired, dmskb_fired + 1);
 	return 0;
 }
+
+#ifdef DROPMON_HAVE_SKB_FRAGS_READABLE
+static noinline int dmskb_drop_unreadable(void)
+{
+	struct sk_buff *skb = dmskb_frags_skb();
+
+	if (!skb)
+		return -ENOMEM;
+	skb->unreadable = 1;
+	kfree_skb(skb);
+	WRITE_ONCE(dmskb_fired, dmskb_fired + 1);
+	return 0;
+}
+
+static noinline int dmskb_drop_unreadpull(void)
+{
+	struct sk_buff *skb = dmskb_alloc(64);
+
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, 32);
+	dmskb_put_ip(skb, 20 + 200);
+	if (dmskb_add_frags(skb)) {
+		kfree_skb(skb);
+		return -ENOMEM;
+	}
+	skb->unreadable = 1;
+	__skb_pull(skb, sizeof(struct iphdr));	/* data: the first frag */
+	kfree_skb(skb);
+	WRITE_ONCE(dmskb_fired, dmskb_fired + 1);
+	return 0;
+}
+#endif
 
 static noinline int dmskb_drop_fraglist(void)
 {
@@ -230,6 +291,10 @@ static const struct {
 	{ "fraglist", dmskb_drop_fraglist },
 	{ "badmac", dmskb_drop_badmac },
 	{ "macafter", dmskb_drop_macafter },
+#ifdef DROPMON_HAVE_SKB_FRAGS_READABLE
+	{ "unreadable", dmskb_drop_unreadable },
+	{ "unreadpull", dmskb_drop_unreadpull },
+#endif
 };
 
 static int dmskb_fire_set(const char *val, const struct kernel_param *kp)

@@ -50,6 +50,8 @@ else
 	NOSOCK=-
 fi
 ROOTNS=$(readlink /proc/self/ns/net | tr -dc 0-9)
+# The kernel's version as major x 1000 + minor: 6.12 is 6012.
+KV=$(uname -r | awk -F'[.-]' '{ print $1 * 1000 + $2 }')
 # Drops in process context (dmgen netlink and unixqueue): no device
 # (dev '-', netns 0), protocol 0, freed in a syscall, where a kernel that
 # runs tracepoint probes preemptible (7.x: SRCU-fast) runs dropmon's
@@ -409,11 +411,16 @@ t_show_modes() {
 # flags where skb->dev would be: counted with no device, netns 0.
 t_dev_scratch() {
 	snap totals
+	cp /tmp/totals /tmp/dev_scratch.before
 	before=$(sum totals '*' '*' - ipv4 0)
 	dmgen udpqueue 100 $((PORT + 1000)) || fail dev_scratch "dmgen udpqueue failed"
 	settle
 	after=$(sum totals '*' '*' - ipv4 0)
 	check_eq "dev_scratch: 100 datagrams freed unread count with dev '-' and netns 0" 100 $((after - before))
+	# The keys those datagrams were counted under, for t_samples_scratch.
+	awk -F'\t' 'NR == FNR { if (!/^#/) b[$2 FS $5 FS $6 FS $7 FS $8] = $1; next }
+		!/^#/ && $6 == "-" && $7 == 0 && $8 == "ipv4" && $1 != b[$2 FS $5 FS $6 FS $7 FS $8] { print $2 }' \
+		/tmp/dev_scratch.before /tmp/totals >/tmp/scratch.keys
 	check_dmesg dev_scratch
 }
 
@@ -675,15 +682,17 @@ t_oracle() {
 #   1-5 the key (location reason dev netns proto)  6 len  7 header
 #   8 bytes  9 hex  10 frame 0 as printed (- if none)  11 the frames'
 #   symbols without +off/size, space-separated  12 frames  13 modules
+#   14 time_ns
 samples_flat() {
 	awk -F'\t' '
-	function out() { if (have) print k "\t" len "\t" h "\t" nb "\t" hex "\t" f0 "\t" syms "\t" nf "\t" mods }
+	function out() { if (have) print k "\t" len "\t" h "\t" nb "\t" hex "\t" f0 "\t" syms "\t" nf "\t" mods "\t" tns }
 	/^sample\t/ { out(); have = 1; k = $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6
-		len = h = nb = hex = syms = mods = ""; f0 = "-"; nf = 0
+		len = h = nb = hex = syms = mods = tns = ""; f0 = "-"; nf = 0
 		n = split($7, m, " ")
 		for (i = 1; i <= n; i++) {
 			split(m[i], kv, "=")
 			if (kv[1] == "len") len = kv[2]
+			else if (kv[1] == "time_ns") tns = kv[2]
 			else if (kv[1] == "header") h = kv[2]
 			else if (kv[1] == "bytes") nb = kv[2]
 		}
@@ -695,12 +704,12 @@ samples_flat() {
 }
 
 # Every row of stats copy $1 joined with its sample in samples copy $2:
-#   1 count 2 symbol 3 module 4-8 the key 9 yes|no, then 10-17 fields
-#   6-13 of samples_flat.
+#   1 count 2 symbol 3 module 4-8 the key 9 yes|no, then 10-18 fields
+#   6-14 of samples_flat.
 joined() {
 	samples_flat "$2" >/tmp/flat.j
 	awk -F'\t' 'FILENAME == "/tmp/flat.j" {
-		S[$1 "\t" $2 "\t" $3 "\t" $4 "\t" $5] = $6 "\t" $7 "\t" $8 "\t" $9 "\t" $10 "\t" $11 "\t" $12 "\t" $13
+		S[$1 "\t" $2 "\t" $3 "\t" $4 "\t" $5] = $6 "\t" $7 "\t" $8 "\t" $9 "\t" $10 "\t" $11 "\t" $12 "\t" $13 "\t" $14
 		next }
 	/^#/ { next }
 	{ k = $2 "\t" $5 "\t" $6 "\t" $7 "\t" $8
@@ -740,6 +749,21 @@ snap_pair() {	# stats samples | totals samples_totals
 		[ "$(hdr $1 seq)" = "$(hdr $2 seq)" ] && break
 	done
 	check_eq "samples: $2 fits $1 (seq $(hdr $1 seq)/$(hdr $2 seq))" ok "$(samples_invariant /tmp/$1 /tmp/$2)"
+	# An interval's samples were taken in it: start_ns <= time_ns <= end_ns.
+	[ "$1" = stats ] && check_eq "samples: every sample's time_ns within the interval's start_ns..end_ns (seq $(hdr stats seq))" \
+		"" "$(samples_times /tmp/stats /tmp/samples)"
+	return 0
+}
+
+# The samples of samples copy $2 whose time_ns is not within the start_ns
+# and end_ns of stats copy $1 (or missing), as "time_ns<start" or
+# "time_ns>end" words, at most 3; nothing when all are.
+samples_times() {	# STATS SAMPLES
+	sth=$(head -n 1 "$1")
+	samples_flat "$2" | awk -F'\t' -v a="$(printf '%s\n' "$sth" | sed -n 's/.* start_ns=\([0-9]*\) .*/\1/p')" \
+		-v b="$(printf '%s\n' "$sth" | sed -n 's/.* end_ns=\([0-9]*\) .*/\1/p')" '
+		$14 !~ /^[0-9]+$/ || a == "" || $14 + 0 < a + 0 { if (n++ < 3) printf "%s%s<%s", (n > 1 ? " " : ""), $14, a; next }
+		b == "" || $14 + 0 > b + 0 { if (n++ < 3) printf "%s%s>%s", (n > 1 ? " " : ""), $14, b }'
 }
 
 # The joined line (joined) of the row of copies $1/$2 whose symbol starts
@@ -822,69 +846,140 @@ t_samples_udp() {
 	done
 }
 
-# The kernel's own stack of the same drop: the stacktrace trigger on
-# skb:kfree_skb.  From the location's function outwards its functions
-# must be the sample's, for the frames both have (at least 6).  With the
-# trace event attached the tracepoint calls its probes through
-# __traceiter_kfree_skb, one frame more above the location: the sample
-# taken then must have the same frames as the one taken without
-# (t_samples_udp's), so the trimming finds the location both ways.
-t_samples_stack() {
+# The kernel's own stack of a drop: the stacktrace trigger on
+# skb:kfree_skb while dmgen sends one UDP datagram from source port $1 to
+# a closed port on lo.  Leaves the totals and their samples in /tmp, the
+# joined line of the U4 lo row in $J, the sample's frames (symbols) in
+# $TRACED and the kernel's, from the location's function outwards, in
+# $ORACLE.
+stack_oracle() {	# SPORT
 	T=/sys/kernel/tracing
 	echo >$T/trace
 	echo stacktrace >$T/events/skb/kfree_skb/trigger
 	echo 1 >$T/events/skb/kfree_skb/enable
-	dmgen udp4 1 $SDP 40003 $SPL
+	dmgen udp4 1 $SDP "$1" $SPL
 	echo 0 >$T/events/skb/kfree_skb/enable
 	echo '!stacktrace' >$T/events/skb/kfree_skb/trigger
 	cp $T/trace /tmp/stack.trace
 	echo >$T/trace
 	settle
 	snap_pair totals samples_totals
-	j=$(sample_of totals samples_totals "$U4" "$NOSOCK" lo "$ROOTNS" ipv4)
-	traced=$(jf "$j" 15)
+	J=$(sample_of totals samples_totals "$U4" "$NOSOCK" lo "$ROOTNS" ipv4)
+	TRACED=$(jf "$J" 15)
 	# The location's function, from the stats row, not from the sample.
-	loc=$(jf "$j" 2)
+	loc=$(jf "$J" 2)
 	loc=${loc%%+*}
-	check_eq "samples stack: the sample is the one taken with the trace event on (source port 40003)" \
-		40003 "$(pkt "$(jf "$j" 13)" u16@34)"
-	oracle=$(awk -v f="$loc" '
+	ORACLE=$(awk -v f="$loc" '
 		/<stack trace>/ { blk = 1; s = ""; on = 0; next }
 		blk && /^ => / { fn = $2; if (fn == f) on = 1; if (on) s = s (s == "" ? "" : " ") fn; next }
 		blk { blk = 0; if (s != "") { print s; exit } }
 		END { if (blk && s != "") print s }' /tmp/stack.trace)
-	set -- $oracle
-	no=$#
-	set -- $traced
-	ns=$#
+}
+nwords() { set -- $1; echo $#; }
+
+# The same drop's stack from the kernel and from the sample: from the
+# location's function outwards its functions must be the sample's, for
+# the frames both have (at least 6).  With the trace event attached the
+# tracepoint calls its probes through __traceiter_kfree_skb, one frame
+# more above the location: the sample taken then must have the same
+# frames as the one taken without (t_samples_udp's), so the trimming
+# finds the location both ways.  The lo receive path is deeper than the
+# default stack_depth=16: exactly 16 frames.
+t_samples_stack() {
+	stack_oracle 40003
+	j=$J traced=$TRACED oracle=$ORACLE
+	check_eq "samples stack: the sample is the one taken with the trace event on (source port 40003)" \
+		40003 "$(pkt "$(jf "$j" 13)" u16@34)"
+	no=$(nwords "$oracle") ns=$(nwords "$traced")
 	n=$((no < ns ? no : ns))
 	[ $n -ge 1 ] || n=1
 	a=$(echo $oracle | cut -d' ' -f1-$n) b=$(echo $traced | cut -d' ' -f1-$n)
-	check_match "samples stack: the kernel's stacktrace trigger saw the drop (at least 6 frames from $loc)" \
-		'^yes' "$([ "$n" -ge 6 ] && echo yes) oracle=$no frames, sample=$ns frames"
+	check_match "samples stack: the kernel's stacktrace trigger saw the drop (at least 16 frames from $loc)" \
+		'^yes' "$([ "$no" -ge 16 ] && echo yes) oracle=$no frames, sample=$ns frames"
 	check_eq "samples stack: the sample's frames are the kernel's stacktrace, from the location outwards ($n frames)" \
 		"$a" "$b"
+	check_eq "samples stack: stack_depth=16 (default), an oracle of $no frames: exactly 16 frames" \
+		"16 16" "$(jf "$j" 16) $ns"
 	check_eq "samples stack: the sample taken with the trace event attached has the frames of the one without" \
 		"$SYMS4" "$traced"
 	check_match "samples stack: stack_unmatched=0 (every walk reached its location)" '^stack_unmatched=0$' \
 		"$(grep '^stack_unmatched=' $D/status)"
 }
 
+# With stack_depth=32 the same drop keeps min(32, the oracle's depth)
+# frames, the kernel's own from the location outwards.
+t_samples_depth32() {
+	stack_oracle 40004
+	no=$(nwords "$ORACLE")
+	want=$((no < 32 ? no : 32))
+	check_eq "samples stack_depth=32: the sample is the one traced (source port 40004)" \
+		40004 "$(pkt "$(jf "$J" 13)" u16@34)"
+	check_eq "samples stack_depth=32: min(32, the oracle's $no) frames, the oracle's" \
+		"$want $(echo $ORACLE | cut -d' ' -f1-$want)" "$(jf "$J" 16) $TRACED"
+}
+
 # A SYN to a closed port, dropped in tcp_v4_rcv (NO_SOCKET where the
-# kernel has reasons): flag S alone, the ports, the length from the IP
-# header's own.
+# kernel has reasons): flag S alone, the ports, and the length a SYN of
+# connect() has with the kernel's default sysctls (timestamps, SACK,
+# window scaling): a 40-byte TCP header (MSS 4, SACK_PERM 2, timestamps
+# 10, NOP 1, window scale 3), 14 + 20 + 40 = 74 bytes, all of them.
 t_samples_tcp() {
 	dmgen tcp4 1 $SDP 40005 || fail "samples tcp4" "dmgen tcp4 failed"
 	settle
 	snap_pair totals samples_totals
 	j=$(sample_of totals samples_totals tcp_v4_rcv "$NOSOCK" lo "$ROOTNS" ipv4)
 	hex=$(jf "$j" 13)
-	set -- $(pkt "$hex" "u16@16")
-	check_eq "samples tcp4: header=mac, len = 14 + the IP total length, all bytes (< 128)" \
-		"mac $((14 + ${1:-0})) $((14 + ${1:-0}))" "$(jf "$j" 11) $(jf "$j" 10) $(jf "$j" 12)"
+	check_eq "samples tcp4: header=mac len=74 bytes=74 (14 + 20 + a 40-byte TCP header)" \
+		"yes mac 74 74" "$(jf "$j" 9) $(jf "$j" 11) $(jf "$j" 10) $(jf "$j" 12)"
+	set -- $(pkt "$hex" "u16@16 u8@46")
+	check_eq "samples tcp4: IP tot_len 60 = 20 + doff x 4 (doff 10)" "60 60 10" \
+		"${1:-?} $((20 + ${2:-0} / 16 * 4)) $((${2:-0} / 16))"
 	check_eq "samples tcp4: flags S only (0x02), protocol 6, addresses, ports" \
 		"2 6 127.0.0.1 127.0.0.1 40005 $SDP" "$(pkt "$hex" "u8@47 u8@23 ip4@26 ip4@30 u16@34 u16@36")"
 	check_eq "samples tcp4: frame 0 is the row's symbol" "$(jf "$j" 2)" "$(jf "$j" 14)"
+}
+
+# "The first drop of that key in the interval": two datagrams to one key
+# from CPU 0 in one interval, from source port 40031 and then 40032:
+# samples holds 40031's.  samples_totals, the most recent sample of each
+# key, holds 40031's after that interval too, and 40032's only after an
+# interval in which 40032 came first (alone).  "Across CPUs it keeps each
+# key's earliest": from CPU 1 (port 40033) and then CPU 0 (40034) in one
+# interval, each CPU samples its own first drop, and samples holds CPU 1's.
+# lo delivers on the sending CPU, so each drop happens on dmgen's CPU.
+first_in_interval() {	# CPU-A PORT-A [CPU-B PORT-B]: FIRST=ok or why not
+	FIRST=
+	for try in 1 2 3 4 5 6; do
+		snap stats
+		wait_seq stats $(($(hdr stats seq) + 1))
+		s=$(hdr stats seq)
+		dmgen -c "$1" udp4 1 $SDP "$2" $SPL
+		[ -n "$4" ] && dmgen -c "$3" udp4 1 $SDP "$4" $SPL
+		wait_seq stats $((s + 1))
+		snap_pair stats samples
+		[ "$(hdr stats seq)" = $((s + 1)) ] || continue
+		n=$(sum stats "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+		[ "$n" = "$([ -n "$4" ] && echo 2 || echo 1)" ] && { FIRST=ok; return; }
+	done
+	FIRST="no interval held exactly the datagrams sent (try $try, seq $(hdr stats seq), count $n)"
+}
+t_samples_first() {
+	u4port() { pkt "$(jf "$(sample_of "$1" "$2" "$U4" "$NOSOCK" lo "$ROOTNS" ipv4)" 13)" u16@34; }
+	first_in_interval 0 40031 0 40032
+	check_eq "samples first: 40031 then 40032 from CPU 0 in one interval" ok "$FIRST"
+	check_eq "samples first: samples holds the first drop's, port 40031" 40031 "$(u4port stats samples)"
+	wait_seq totals "$(hdr stats seq)"
+	snap_pair totals samples_totals
+	check_eq "samples first: samples_totals holds 40031's after that interval" 40031 "$(u4port totals samples_totals)"
+	first_in_interval 0 40032
+	check_eq "samples first: 40032 alone in an interval" ok "$FIRST"
+	check_eq "samples first: samples holds 40032's then" 40032 "$(u4port stats samples)"
+	wait_seq totals "$(hdr stats seq)"
+	snap_pair totals samples_totals
+	check_eq "samples first: samples_totals holds 40032's once it came first" 40032 "$(u4port totals samples_totals)"
+	first_in_interval 1 40033 0 40034
+	check_eq "samples first: CPU 1 (40033) then CPU 0 (40034) in one interval" ok "$FIRST"
+	check_eq "samples first: across CPUs samples holds the earliest, CPU 1's port 40033" 40033 "$(u4port stats samples)"
 }
 
 # A veth pair, one end in a netns: the sample starts at the MAC header
@@ -894,15 +989,27 @@ t_samples_tcp() {
 t_samples_veth() {
 	insmod /lib/modules/veth.ko 2>/dev/null
 	mkdir -p /run/netns
+	# What a failed setup or test leaves behind must not outlive it.
+	samples_veth_cleanup() {
+		crc=0
+		if $IP link show dmsa >/dev/null 2>&1; then $IP link del dmsa || crc=1; fi
+		if [ -e /run/netns/dmsv ]; then $IP netns del dmsv || crc=1; fi
+		return $crc
+	}
 	$IP netns add dmsv &&
 		$IP link add dmsa type veth peer name dmsb netns dmsv &&
 		$IP addr add 10.99.0.1/24 dev dmsa && $IP link set dmsa up &&
 		$IP -n dmsv addr add 10.99.0.2/24 dev dmsb && $IP -n dmsv link set dmsb up &&
-		$IP -n dmsv link set lo up || { fail "samples veth" "veth setup failed"; return; }
+		$IP -n dmsv link set lo up || {
+		fail "samples veth" "veth setup failed"
+		samples_veth_cleanup
+		return
+	}
 	ma=$(cat /sys/class/net/dmsa/address)
 	mb=$($IP -n dmsv -o link show dmsb | sed -n 's/.*link\/ether \([0-9a-f:]*\) .*/\1/p')
 	ns=$($IP netns exec dmsv readlink /proc/self/ns/net | tr -dc 0-9)
-	$IP neigh replace 10.99.0.2 lladdr "$mb" dev dmsa nud permanent
+	check_rc "samples veth: ip neigh replace 10.99.0.2 lladdr $mb" 0 \
+		$IP neigh replace 10.99.0.2 lladdr "$mb" dev dmsa nud permanent
 	for pl in $SPL 4000; do
 		dmgen udp4 1 $SDP 40006 $pl 10.99.0.2 || fail "samples veth" "dmgen udp4 to 10.99.0.2 failed"
 		settle
@@ -917,8 +1024,9 @@ t_samples_veth() {
 		check_eq "samples veth $pl B: the payload's first 86 bytes" "$(payload_hex 86)" \
 			"$(printf '%s' "$hex" | cut -c 85-)"
 	done
-	$IP link del dmsa
-	$IP netns del dmsv
+	check_rc "samples veth: the veth pair and netns removed" 0 samples_veth_cleanup
+	check_eq "samples veth: nothing left (dmsa, /run/netns/dmsv)" "" \
+		"$($IP link show dmsa 2>/dev/null | head -n 1)$(ls /run/netns/dmsv 2>/dev/null)"
 }
 
 # The bytes dmskb writes (tests/bench/dmskb.c), computed here on their own.
@@ -938,23 +1046,39 @@ skb_hex() {	# KIND
 
 # Crafted skbs (dmskb): a network header only, no header at all, page
 # frags, a frag_list, a MAC header beyond the tail or after the network
-# header.  Each sample: the right header, length and exact bytes, capped
-# at sample_bytes ($1, default 128); with stack_depth=0 ($2 = 0) no frames.
+# header; on 6.12 and later (skb->unreadable) the frags skb marked
+# unreadable, and one pulled past its IP header with unreadable frags:
+# only the linear bytes, min(sample_bytes, headlen - start), are read.
+# Each sample: the right header, length and exact bytes, capped at
+# sample_bytes ($1, default 128); with stack_depth=0 ($2 = 0) no frames.
 t_samples_skb() {
 	sb=${1:-128} sd=${2:-16}
 	if [ "$NOSOCK" = - ]; then rs=-; else rs=NOT_SPECIFIED; fi
 	grep -q '^dmskb ' /proc/modules || insmod /lib/modules/dmskb.ko ||
 		{ fail "samples skb" "insmod dmskb failed"; return; }
-	for k in network none frags fraglist badmac macafter; do
-		echo $k >/sys/module/dmskb/parameters/fire || fail "samples skb: $k" "the write to fire failed"
+	kinds="network:network:68 none:none:40 frags:mac:234 fraglist:mac:134 badmac:network:68 macafter:network:68"
+	if [ "$KV" -ge 6012 ]; then
+		kinds="$kinds unreadable:mac:234 unreadpull:network:220"
+	else
+		for k in unreadable unreadpull; do
+			check_eq "samples skb: no $k kind before 6.12 (no skb->unreadable)" 1 \
+				"$({ echo $k >/sys/module/dmskb/parameters/fire; } 2>/dev/null; echo $?)"
+		done
+	fi
+	for k in $kinds; do
+		echo ${k%%:*} >/sys/module/dmskb/parameters/fire || fail "samples skb: ${k%%:*}" "the write to fire failed"
 	done
 	settle
 	snap_pair totals samples_totals
-	for k in network:network:68 none:none:40 frags:mac:234 fraglist:mac:134 badmac:network:68 macafter:network:68; do
+	for k in $kinds; do
 		kind=${k%%:*} h=${k#*:} len=${h#*:} h=${h%:*}
 		case $kind in
 		none) full= ;;
 		badmac | macafter) full=$(skb_hex network) ;;
+		# Unreadable frags: the linear part alone, Ethernet and IPv4
+		# of "frags", or the IPv4 header before data.
+		unreadable) full=$(skb_hex frags | cut -c 1-68) ;;
+		unreadpull) full=$(skb_hex frags | cut -c 29-68) ;;
 		*) full=$(skb_hex $kind) ;;
 		esac
 		n=$((${#full} / 2))
@@ -975,20 +1099,37 @@ t_samples_skb() {
 	rmmod dmskb
 }
 
-# UDP's dev_scratch skbs (t_dev_scratch): their rows' samples parse and
-# have sane headers: a known header, bytes <= 128 and <= len, hex of
-# that length.
+# UDP's dev_scratch skbs (t_dev_scratch, run right before): dmgen
+# udpqueue's datagrams, 127.0.0.1:$((PORT + 1000)) to itself, freed unread
+# at close.  Their rows (dev '-', netns 0, ipv4, the locations that
+# t_dev_scratch counted them at) have samples from the MAC header of lo:
+# 14 + 20 + 8 + 16 bytes, the addresses, ports and dmgen's payload.
 t_samples_scratch() {
 	snap_pair totals samples_totals
-	joined /tmp/totals /tmp/samples_totals | awk -F'\t' '$6 == "-" && $7 == 0 && $8 == "ipv4" && $3 == "vmlinux"' >/tmp/scratch.j
-	bad=$(awk -F'\t' '$9 != "yes" || $11 !~ /^(mac|network|none)$/ || $12 > 128 || $12 > $10 ||
-		length($13) != 2 * $12 || $13 ~ /[^0-9a-f]/' /tmp/scratch.j | head -n 3)
+	joined /tmp/totals /tmp/samples_totals | awk -F'\t' 'FILENAME == "/tmp/scratch.keys" { k[$1]; next }
+		($4 in k) && $6 == "-" && $7 == 0 && $8 == "ipv4"' /tmp/scratch.keys - >/tmp/scratch.j
 	check_match "samples dev_scratch: rows with dev '-' netns 0 ipv4 sampled" '^[1-9]' "$(wc -l </tmp/scratch.j)"
-	check_eq "samples dev_scratch: each sample parses, with a sane header and length" "" "$bad"
+	sp=$((PORT + 1000)) bad=
+	while IFS= read -r j; do
+		hex=$(jf "$j" 13)
+		got="$(jf "$j" 9) $(jf "$j" 11) $(jf "$j" 10) $(jf "$j" 12) $(pkt "$hex" "u16@12 u8@23 ip4@26 ip4@30 u16@34 u16@36 u16@38") $(printf '%s' "$hex" | cut -c 85-)"
+		want="yes mac 58 58 2048 17 127.0.0.1 127.0.0.1 $sp $sp 24 $(payload_hex 16)"
+		[ "$got" = "$want" ] || bad="$bad [$(jf "$j" 2): $got]"
+	done </tmp/scratch.j
+	check_eq "samples dev_scratch: each sample header=mac len=bytes=58, 127.0.0.1:$sp -> 127.0.0.1:$sp, UDP length 24, dmgen's 16 payload bytes" \
+		"" "$bad"
 }
 
 # One copy of stats and samples of the same seq, base64, between marker
-# lines on the log: tests/samples-pcap.sh recreates them on the host.
+# lines on the log: tests/samples-pcap.sh recreates them on the host.  The
+# interval exported holds the samples of the three packets sent in it,
+# from source ports 40011 (udp4), 40012 (udp6) and 40013 (tcp4), which
+# samples-pcap.sh checks in tshark's decoding against what was sent (the
+# DROPMON-EXPORT-SENT line); else the three are sent again in a fresh one.
+export_has() {	# SYMBOL PROTO SPORT-OFFSET SPORT
+	j=$(sample_of stats samples "$1" "$NOSOCK" lo "$ROOTNS" "$2")
+	[ "$(jf "$j" 9)" = yes ] && [ "$(pkt "$(jf "$j" 13)" "u16@$3")" = "$4" ]
+}
 t_samples_export() {
 	ok=no
 	for try in 1 2 3 4 5; do
@@ -1001,12 +1142,14 @@ t_samples_export() {
 		wait_seq stats $((s + 1))
 		snap_pair stats samples
 		if [ "$(hdr stats seq)" = $((s + 1)) ] && [ "$(hdr samples seq)" = $((s + 1)) ] &&
-			[ "$(hdr samples keys)" -ge 3 ]; then
+			export_has "$U4" ipv4 34 40011 && export_has "$U6" ipv6 54 40012 &&
+			export_has tcp_v4_rcv ipv4 34 40013; then
 			ok=yes
 			break
 		fi
 	done
-	check_eq "samples export: stats and samples of one seq with the 3 samples (try $try)" yes "$ok"
+	check_eq "samples export: stats and samples of one seq with the samples of the 3 packets sent, ports 40011-40013 (try $try)" yes "$ok"
+	echo "DROPMON-EXPORT-SENT sdp=$SDP spl=$SPL udp4=40011 udp6=40012 tcp4=40013 sample_bytes=$(sed -n 's/^sample_bytes=//p' $D/status)"
 	for v in stats samples; do
 		echo "DROPMON-EXPORT-BEGIN $v seq=$(hdr $v seq)"
 		base64 /tmp/$v
@@ -1036,44 +1179,90 @@ t_samples_params() {
 		t_samples_skb ${2#*=} ${1#*=}
 		unload
 	done
+	check_rc "samples: load stack_depth=32" 0 load interval_ms=$INT stack_depth=32
+	t_samples_depth32
+	unload
 	check_dmesg "samples params"
 }
 
+# The records per CPU and interval, from the README's formula on its own:
+# min(max_keys, floor(1 MiB / (2 x possible CPUs x record))) with record =
+# ALIGN(24 + 8 x (stack_depth + 12) + sample_bytes, 8) (no frames at
+# stack_depth=0), then one fewer while a pool of cap x record bytes, as
+# allocated (whole pages above a page, else a kmalloc size class), takes
+# more than the share (module/sample.c, dropmon_sample_init); at least 1.
+sample_cap_of() {	# POSSIBLE-CPUS MAX-KEYS STACK-DEPTH SAMPLE-BYTES
+	awk -v c="$1" -v mk="$2" -v sd="$3" -v sb="$4" '
+	function pool(n,   k) { if (n > 4096) return int((n + 4095) / 4096) * 4096
+		if (n > 64 && n <= 96) return 96
+		if (n > 128 && n <= 192) return 192
+		for (k = 8; k < n; k *= 2); return k }
+	BEGIN { share = int(1048576 / (2 * c))
+		rec = 24 + 8 * (sd ? sd + 12 : 0) + sb; rec = int((rec + 7) / 8) * 8
+		cap = int(share / rec); if (cap > mk) cap = mk
+		while (cap > 1 && pool(cap * rec) > share) cap--
+		if (cap < 1) cap = 1
+		print cap, rec }'
+}
+# The possible CPUs, from sysfs ("0-255", "0", "0-1,4").
+possible_cpus() {
+	tr ',' '\n' </sys/devices/system/cpu/possible |
+		awk -F- '{ n += ($2 == "" ? 1 : $2 - $1 + 1) } END { print n }'
+}
+
 # More keys on one CPU in one interval than its pool holds (status
-# sample_cap): dmbench fires cap + 100 distinct core-kernel locations
-# once each from a kthread on CPU 0.  Exactly cap of them are sampled,
-# unsampled counts exactly the rest, and the counts stay exact.  The
-# table first grows to hold them all (one quadrupling per interval that
-# lost keys).
+# sample_cap, checked against sample_cap_of): dmbench fires cap + 100
+# distinct core-kernel locations 3 times each from a kthread on CPU 0.
+# Exactly cap of them are sampled, unsampled counts exactly the other
+# 3 x 100 events, and the counts stay exact.  The table first grows to
+# hold them all (one quadrupling per interval that lost keys).  Another
+# key's drop on CPU 0 in that interval could take a record: an interval
+# with rows besides the test's is tried again, and counted if every try
+# has them (cap minus the other sampled keys, at most cap).
 t_samples_cap() {
 	check_rc "samples cap: load stack_depth=32 sample_bytes=256" 0 load interval_ms=2000 stack_depth=32 sample_bytes=256
-	cap=$(sed -n 's/^sample_cap=//p' $D/status)
+	cat $D/status >/tmp/cap.status
+	cap=$(sed -n 's/^sample_cap=//p' /tmp/cap.status)
+	set -- $(sample_cap_of "$(possible_cpus)" "$(sed -n 's/^max_keys=//p' /tmp/cap.status)" 32 256)
+	check_eq "samples cap: sample_cap and sample_record_bytes are the README's formula (possible_cpus=$(possible_cpus))" \
+		"$1 $2" "$cap $(sed -n 's/^sample_record_bytes=//p' /tmp/cap.status)"
 	nk=$((cap + 100))
 	wait_seq stats 1
 	grown=no
-	for try in 1 2 3 4 5 6 7; do
+	for try in 1 2 3 4 5 6 7 8; do
 		snap stats
 		wait_seq stats $(($(hdr stats seq) + 1))
 		s=$(hdr stats seq)
-		insmod /lib/modules/dmbench.ko tag=cap keys=$nk cpus=1 iters=$nk stride=64 ||
+		insmod /lib/modules/dmbench.ko tag=cap keys=$nk cpus=1 iters=$((3 * nk)) stride=64 ||
 			{ fail "samples cap" "insmod dmbench failed"; break; }
 		rmmod dmbench
 		wait_seq stats $((s + 1))
 		snap_pair stats samples
 		[ "$(hdr stats seq)" = $((s + 1)) ] || continue
-		joined /tmp/stats /tmp/samples | awk -F'\t' '$2 ~ /^[^+]*\+/ && $3 == "vmlinux" && $6 == "lo" && $8 == "ipv4" && $1 == 1' >/tmp/cap.j
+		joined /tmp/stats /tmp/samples | awk -F'\t' '$2 ~ /^[^+]*\+/ && $3 == "vmlinux" && $6 == "lo" && $8 == "ipv4" && $1 == 3' >/tmp/cap.j
+		joined /tmp/stats /tmp/samples | awk -F'\t' '!($2 ~ /^[^+]*\+/ && $3 == "vmlinux" && $6 == "lo" && $8 == "ipv4" && $1 == 3)' >/tmp/cap.other
 		r=$(wc -l </tmp/cap.j)
-		if [ "$(hdr stats lost)" = 0 ] && [ "$r" -ge $nk ]; then grown=yes; break; fi
+		if [ "$(hdr stats lost)" = 0 ] && [ "$r" -ge $nk ]; then
+			grown=yes
+			[ -s /tmp/cap.other ] || break
+		fi
 	done
-	check_eq "samples cap: $nk keys fired once each, all counted in one interval (try $try, lost=$(hdr stats lost))" \
-		"yes $nk" "$grown $(awk -F'\t' '{ s += $1 } END { print s + 0 }' /tmp/cap.j)"
+	check_eq "samples cap: $nk keys fired 3 times each, all counted in one interval (try $try, lost=$(hdr stats lost))" \
+		"yes $nk $((3 * nk))" "$grown $(wc -l </tmp/cap.j) $(awk -F'\t' '{ s += $1 } END { print s + 0 }' /tmp/cap.j)"
 	sampled=$(awk -F'\t' '$9 == "yes"' /tmp/cap.j | wc -l)
-	check_eq "samples cap: exactly sample_cap=$cap of the $nk keys sampled, $((nk - cap)) not" \
-		"$cap $((nk - cap))" "$sampled $(awk -F'\t' '$9 == "no" { s += $1 } END { print s + 0 }' /tmp/cap.j)"
+	unsampled=$(awk -F'\t' '$9 == "no" { s += $1 } END { print s + 0 }' /tmp/cap.j)
+	others=$(awk -F'\t' '$9 == "yes"' /tmp/cap.other | wc -l)
+	if [ "$others" = 0 ]; then
+		check_eq "samples cap: exactly sample_cap=$cap of the $nk keys sampled, the other 100 x 3 events unsampled" \
+			"$cap $((3 * (nk - cap)))" "$sampled $unsampled"
+	else
+		check_match "samples cap: $cap - $others (other keys' samples) to $cap of the $nk keys sampled, their 3 events each unsampled" \
+			'^yes$' "$([ "$sampled" -le "$cap" ] && [ "$sampled" -ge $((cap - others)) ] &&
+				[ "$unsampled" = $((3 * (nk - sampled))) ] && echo yes) sampled=$sampled unsampled=$unsampled"
+	fi
 	other=$(joined /tmp/stats /tmp/samples | awk -F'\t' '$9 == "no" { s += $1 } END { print s + 0 }')
-	check_eq "samples cap: unsampled= in the header is the excess, $((nk - cap)) (+ other unsampled rows)" \
+	check_eq "samples cap: unsampled= in the header is the excess, $((3 * (nk - cap))) (+ other unsampled rows)" \
 		"$other" "$(hdr samples unsampled)"
-	check_match "samples cap: unsampled >= the excess" '^yes' "$([ "$(hdr samples unsampled)" -ge $((nk - cap)) ] && echo yes)"
 	check_eq "samples cap: stats invariant" "ok ok" "$(invariant stats)"
 	unload
 	check_dmesg "samples cap"
@@ -1082,18 +1271,25 @@ t_samples_cap() {
 # Samples in play across reloads, for kmemleak: load, sample, read both
 # samples files, unload, three times.
 t_samples_reload() {
-	ok=0
-	for i in 1 2 3; do
-		load interval_ms=100 || break
+	# (c, not i: wait_seq counts its polls in i.)
+	ok=0 why=
+	for c in 1 2 3; do
+		load interval_ms=100 || { why="load $c failed"; break; }
 		dmgen udp4 5 $SDP 40021 $SPL
 		dmgen tcp6 2 $SDP
-		usleep 400000
-		cat $D/samples $D/samples_totals >/tmp/reload.s || break
-		grep -q '^sample	' /tmp/reload.s || break
-		unload || break
-		ok=$i
+		# Two intervals after the sends: their samples are published.
+		snap stats
+		s=$(hdr stats seq)
+		wait_seq totals $((s + 2)) || { why="cycle $c: totals seq stayed below $((s + 2))"; break; }
+		cat $D/samples $D/samples_totals >/tmp/reload.s || { why="cycle $c: reading the samples failed"; break; }
+		grep -q '^sample	' /tmp/reload.s || {
+			why="cycle $c: no sample after stats seq $s: $(grep '^#' /tmp/reload.s | tr '\n' ' ') totals: $(head -n 1 /tmp/totals)"
+			break
+		}
+		unload || { why="cycle $c: unload failed"; break; }
+		ok=$c
 	done
-	check_eq "samples: 3 load, sample, read, unload cycles" 3 $ok
+	check_eq "samples: 3 load, sample, read, unload cycles" "3 " "$ok $why"
 	grep -q '^dropmon ' /proc/modules && unload
 }
 
@@ -1166,6 +1362,7 @@ suite_main() {
 	t_counts
 	t_show_modes
 	t_dev_scratch
+	t_samples_scratch
 	t_rotation
 	t_veth
 	t_reads
@@ -1174,8 +1371,8 @@ suite_main() {
 	t_samples_udp
 	t_samples_stack
 	t_samples_tcp
+	t_samples_first
 	t_samples_veth
-	t_samples_scratch
 	t_samples_skb
 	t_samples_export
 	unload
@@ -1364,22 +1561,61 @@ stress_proc() {	# CPU
 # The kernel's own kfree_skb trace event, with its stacktrace trigger,
 # attached and detached in a loop: a second probe on the tracepoint
 # (calls through __traceiter_kfree_skb, code patched each time) while
-# dropmon samples stacks.  Writes "cycles ok".
+# dropmon samples stacks.  In the first cycles the event stays on until
+# samples shows a sample of the udp4 flood row taken after it was
+# attached (time_ns after, on CLOCK_BOOTTIME as /proc/uptime gives it),
+# at most 50 polls: frame 0 must be the symbol of its location's row.  Writes "cycles ok
+# frames_checked frames_wrong [the first wrong one]".
+uptime_ns() { awk '{ split($1, t, "."); print t[1] * 1000000000 + t[2] * 10000000 }' /proc/uptime; }
+stress_trace_frame() {	# 0 when one sample was checked
+	k=0
+	while [ $k -lt 50 ] && [ ! -f /tmp/stop ]; do
+		k=$((k + 1))
+		usleep 200000
+		# One read of samples: a sample of the udp4 lo row taken
+		# after the event was attached ($on; before its detach, as
+		# read now).  Its location's symbol from any read of stats:
+		# a location resolves the same in every interval.  (On the
+		# debug kernel one read takes about a second, ten intervals:
+		# two files of one seq are rarely read.)
+		cat $D/stats >/tmp/st.stats 2>/dev/null || continue
+		set -- $(awk -F'\t' -v s="$U4" -v r="$NOSOCK" '!/^#/ && index($3, s "+") == 1 && $5 == r &&
+			$6 == "lo" && $8 == "ipv4" { print $2, $3; exit }' /tmp/st.stats)
+		[ -n "$2" ] || continue
+		row=$2
+		cat $D/samples >/tmp/st.samples 2>/dev/null || continue
+		set -- $(samples_flat /tmp/st.samples | awk -F'\t' -v l="$1" -v r="$NOSOCK" -v on="$on" '
+			$1 == l && $2 == r && $3 == "lo" && $5 == "ipv4" && $14 + 0 >= on + 0 { print $1, $10; exit }')
+		[ -n "$2" ] || continue
+		fchk=$((fchk + 1))
+		if [ "$2" != "$row" ]; then
+			fbad=$((fbad + 1))
+			[ -n "$fwhat" ] || fwhat="location=$1 frame0=$2 row=$row"
+		fi
+		return 0
+	done
+	return 1
+}
 stress_trace() {
 	T=/sys/kernel/tracing
-	n=0 ok=0
+	n=0 ok=0 fchk=0 fbad=0 fwhat=
 	echo 1024 >$T/buffer_size_kb
 	while [ ! -f /tmp/stop ]; do
 		if echo stacktrace >$T/events/skb/kfree_skb/trigger &&
-			echo 1 >$T/events/skb/kfree_skb/enable && usleep 300000 &&
-			echo 0 >$T/events/skb/kfree_skb/enable &&
-			echo '!stacktrace' >$T/events/skb/kfree_skb/trigger && echo >$T/trace; then
-			ok=$((ok + 1))
+			echo 1 >$T/events/skb/kfree_skb/enable; then
+			# /proc/uptime counts in 10 ms steps: from the next one.
+			on=$(($(uptime_ns) + 10000000))
+			if [ $fchk -lt 3 ]; then stress_trace_frame; else usleep 300000; fi
+			if echo 0 >$T/events/skb/kfree_skb/enable &&
+				echo '!stacktrace' >$T/events/skb/kfree_skb/trigger && echo >$T/trace; then
+				ok=$((ok + 1))
+			fi
+			rm -f /tmp/st.stats /tmp/st.samples
 		fi
 		n=$((n + 1))
 		usleep 200000
 	done
-	echo "$n $ok" >/tmp/trace.n
+	echo "$n $ok $fchk $fbad $fwhat" >/tmp/trace.n
 }
 
 # A netns cycle succeeds when every step worked, the teardown included.
@@ -1400,6 +1636,10 @@ stress_netns() {
 }
 
 suite_stress() {
+	# On a kernel with kmemleak (the debug kernel), only the storm counts.
+	case $(uname -r) in
+	*-dropmon-debug) [ -f $F/kmemleak ] && echo clear >$F/kmemleak ;;
+	esac
 	insmod /lib/modules/veth.ko 2>/dev/null
 	mkdir -p /run/netns
 	rm -f /tmp/stop
@@ -1412,9 +1652,16 @@ suite_stress() {
 	stress_netns &
 	stress_trace &
 	end=$(($(date +%s) + STRESS))
-	cycles=0 bad=0 busy=0
+	cycles=0 bad=0 busy=0 unmatched=0 unread=0
 	while [ "$(date +%s)" -lt $end ]; do
 		sleep 2
+		# Every stack walk of this load reached its location, the
+		# trace event's __traceiter_kfree_skb frame or not.
+		u=$(sed -n 's/^stack_unmatched=//p' $D/status 2>/dev/null)
+		case $u in
+		'' | *[!0-9]*) unread=$((unread + 1)) ;;
+		*) unmatched=$((unmatched + u)) ;;
+		esac
 		# rmmod is refused while a reader holds a file open: retry.
 		i=0
 		while ! rmmod dropmon 2>/dev/null; do
@@ -1438,19 +1685,24 @@ suite_stress() {
 	set -- $(cat /tmp/netns.n 2>/dev/null)
 	na=${1:-0} nok=${2:-0}
 	set -- $(cat /tmp/trace.n 2>/dev/null)
-	ta=${1:-0} tok=${2:-0}
+	ta=${1:-0} tok=${2:-0} fchk=${3:-0} fbad=${4:-0}
+	[ $# -ge 4 ] && shift 4 || set --
+	fwhat=$*
 	# Minimums per second of storm, far below what runs gave: 6.1 under
 	# TCG about 33 reads and 1 netns cycle a second succeeded (120 s:
 	# 3920 of 5049 reads, 124 of 124 cycles; 30 s: 983 of 1257, 32 of
-	# 32); the debug kernel (KASAN, lockdep) about 2 reads and 0.2
-	# cycles a second (90 s: 177 of 308 reads, 19 of 19 cycles).
+	# 32); the debug kernel (KASAN, lockdep; 7.3.4-dropmon-debug, with
+	# stress_trace reading stats and samples too) about 0.5 reads and
+	# 0.07 cycles a second (90 s, two runs: 48 of 115 and 42 of 108
+	# reads, 6 of 6 cycles each; before the samples readers 177 of 308
+	# and 19 of 19): the floors, 15 reads and 3 cycles in 90 s, hold.
 	case $(uname -r) in
 	*-dropmon-debug) rmin=$((STRESS / 6)) nmin=$((STRESS / 30)) ;;
 	*) rmin=$STRESS nmin=$((STRESS / 12)) ;;
 	esac
 	[ $rmin -ge 1 ] || rmin=1
 	[ $nmin -ge 1 ] || nmin=1
-	echo "STRESS seconds=$STRESS reload_cycles=$cycles unload_busy_retries=$busy reads_attempted=$ra reads_ok=$rok netns_attempted=$na netns_ok=$nok trace_cycles=$ta trace_ok=$tok flood_sent=$sent proc_drops_cpu0=${p0:-0} proc_drops_cpu1=${p1:-0}"
+	echo "STRESS seconds=$STRESS reload_cycles=$cycles unload_busy_retries=$busy reads_attempted=$ra reads_ok=$rok netns_attempted=$na netns_ok=$nok trace_cycles=$ta trace_ok=$tok trace_frames_checked=$fchk stack_unmatched=$unmatched flood_sent=$sent proc_drops_cpu0=${p0:-0} proc_drops_cpu1=${p1:-0}"
 	check_eq "stress: $cycles unload/reload cycles under storm, readers and netns churn, none failed" 0 $bad
 	check_match "stress: the storm ran on both CPUs" "^[1-9][0-9]* [1-9][0-9]*\$" "${s0:-none} ${s1:-none}"
 	check_match "stress: process-context drops (netlink, unix) ran on both CPUs" \
@@ -1461,13 +1713,24 @@ suite_stress() {
 		"$([ "$nok" -ge $nmin ] && echo yes) $nok of $na"
 	check_match "stress: kfree_skb trace event and stacktrace trigger on and off while sampling, every cycle" \
 		'^yes ' "$([ "$tok" -ge 1 ] && [ "$tok" = "$ta" ] && echo yes) $tok of $ta"
+	check_eq "stress: stack_unmatched=0 in status before each of the $cycles unloads (sum, status reads that failed)" \
+		"0 0" "$unmatched $unread"
+	check_match "stress: with the trace event on, frame 0 of the udp4 row's sample is the row's symbol ($fchk intervals checked)" \
+		'^yes ' "$([ "$fchk" -ge 1 ] && [ "$fbad" = 0 ] && echo yes) $fbad of $fchk wrong $fwhat"
 	# After the storm: one more load, samples taken and read whole.
 	check_rc "stress: load after the storm" 0 load interval_ms=100
 	dmgen udp4 3 $PORT
-	usleep 500000
+	wait_seq totals 2
+	settle
 	snap_pair totals samples_totals
+	j=$(sample_of totals samples_totals "$U4" "$NOSOCK" lo "$ROOTNS" ipv4)
+	check_eq "stress: after the storm the udp4 lo row has its sample (3 drops, frame 0 its symbol)" \
+		"3 yes $(jf "$j" 2)" "$(jf "$j" 1) $(jf "$j" 9) $(jf "$j" 14)"
 	check_rc "stress: unload" 0 unload
 	check_dmesg stress
+	case $(uname -r) in
+	*-dropmon-debug) kmemleak_check ;;
+	esac
 }
 
 # Exact accounting across rotations at interval_ms=100: known generators
@@ -1723,6 +1986,24 @@ suite_selftest() {
 	if [ ! -e /sys/kernel/debug/kmemleak ]; then
 		planted "kmemleak_check fails where kmemleak is missing" '^FAIL: kmemleak' kmemleak_check
 	fi
+	# samples_invariant: a good pair first, then each fault alone.
+	printf '# dropmon format=1 seq=4 interval_ms=1 start_ns=1 end_ns=9 keys=2 drops=8 lost=0\n# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n3\t0x2\tg+0x1/0x2\tvmlinux\t-\tlo\t1\tipv6\n' >/tmp/pl.stats
+	pl_samples() {	# SEQ UNSAMPLED [EXTRA-BLOCK-LOCATION]
+		printf '# dropmon-samples format=1 seq=%s keys=%s unsampled=%s\n' "$1" "$([ -n "$3" ] && echo 2 || echo 1)" "$2"
+		printf 'sample\t0x1\t-\tlo\t1\tipv4\ttime_ns=5 len=1 header=mac bytes=1\npacket\t00\nframe\t0\tf+0x1/0x2\tvmlinux\n'
+		[ -z "$3" ] || printf 'sample\t%s\t-\tlo\t1\tipv4\ttime_ns=5 len=1 header=mac bytes=1\npacket\t00\nframe\t0\th+0x1/0x2\tvmlinux\n' "$3"
+	}
+	pl_samples 4 3 >/tmp/pl.ok
+	planted "samples_invariant passes a pair that fits" '^ok$' samples_invariant /tmp/pl.stats /tmp/pl.ok
+	pl_samples 5 3 >/tmp/pl.seq
+	planted "samples_invariant fails a seq mismatch" '^seq=5!=4$' samples_invariant /tmp/pl.stats /tmp/pl.seq
+	pl_samples 4 3 0x9 >/tmp/pl.orphan
+	planted "samples_invariant fails a block of no row" '^orphan_blocks=1$' samples_invariant /tmp/pl.stats /tmp/pl.orphan
+	pl_samples 4 8 >/tmp/pl.unsampled
+	planted "samples_invariant fails a wrong unsampled" '^unsampled=8!=sum=3$' samples_invariant /tmp/pl.stats /tmp/pl.unsampled
+	planted "samples_times passes times inside the interval" '^$' samples_times /tmp/pl.stats /tmp/pl.ok
+	sed 's/time_ns=5 /time_ns=10 /' /tmp/pl.ok >/tmp/pl.late
+	planted "samples_times fails a time_ns after end_ns" '^10>9$' samples_times /tmp/pl.stats /tmp/pl.late
 	planted "out_ok fails a command that exits 1" '^FAIL: planted: exit 0' out_ok planted false
 	planted "check_rc fails a wrong exit status" '^FAIL: planted' check_rc planted 0 false
 }
@@ -1778,6 +2059,9 @@ suite_memory() {
 	cat $D/status >/tmp/status
 	check_eq "memory: status at load: every field a number" "" "$(nonnum $fields)"
 	check_eq "memory: possible_cpus" 256 "$(st possible_cpus)"
+	# README: "5 with 256 possible CPUs", and the formula says the same.
+	check_eq "memory: sample_cap=5 and sample_record_bytes=376 at 256 possible CPUs (README; sample_cap_of: $(sample_cap_of 256 "$(st max_keys)" 16 128))" \
+		"5 376 5 376" "$(st sample_cap) $(st sample_record_bytes) $(sample_cap_of 256 "$(st max_keys)" 16 128)"
 	# At load every possible CPU has its start share: 16 keys, a 128-byte
 	# header and 32 slots of 64 bytes, plus the set's own 64 bytes, its
 	# array of 256 pointers (2048 bytes) and of 256 capacities (1024);
