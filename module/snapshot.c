@@ -807,9 +807,13 @@ static void dropmon_publish_totals(bool changed, u64 now)
 
 /*
  * Swap the spare tables in and merge the live ones into dropmon_interval;
- * they are the spare of the next rotation.
+ * they are the spare of the next rotation.  The new tables' interval
+ * starts at @now, before any probe can see them; the old ones' ends in
+ * *@end, once no probe can count into them any more, so that every
+ * sample's time lies within its interval (the two overlap by the grace
+ * period).
  */
-static void dropmon_swap_and_merge(u64 now, u64 *merge_start)
+static void dropmon_swap_and_merge(u64 now, u64 *end, u64 *merge_start)
 {
 	struct dropmon_gen *old = dropmon_live, *new = dropmon_spare;
 
@@ -824,6 +828,7 @@ static void dropmon_swap_and_merge(u64 now, u64 *merge_start)
 		   new->pool_bytes + old->pool_bytes);
 	dropmon_gen_publish(new);
 	synchronize_rcu();	/* every probe that saw @old has returned */
+	*end = ktime_get_boottime_ns();
 	*merge_start = ktime_get_ns();
 
 	if (!dropmon_carry) {
@@ -928,12 +933,12 @@ static void dropmon_requeue(void)
 
 static void dropmon_rotate(struct work_struct *work)
 {
-	u64 now = ktime_get_boottime_ns();
+	u64 now = ktime_get_boottime_ns(), end;
 	unsigned int i, moved, totals_nr;
 	struct dropmon_snap *stats;
 	u64 t0 = ktime_get_ns(), t1;
 
-	dropmon_swap_and_merge(now, &t1);
+	dropmon_swap_and_merge(now, &end, &t1);
 	dropmon_samples_make(&dropmon_interval);
 	dropmon_interval_resolve();
 	for (i = 0; i < dropmon_interval.nr; i++)
@@ -943,7 +948,7 @@ static void dropmon_rotate(struct work_struct *work)
 		     dropmon_interval.nr);
 
 	stats = dropmon_snap_build(&dropmon_interval, dropmon_interval_order,
-				   dropmon_seq + 1, dropmon_interval_start, now);
+				   dropmon_seq + 1, dropmon_interval_start, end);
 	if (!stats) {
 		WRITE_ONCE(dropmon_status.alloc_failures,
 			   dropmon_status.alloc_failures + 1);
@@ -958,7 +963,7 @@ static void dropmon_rotate(struct work_struct *work)
 	totals_nr = dropmon_totals.nr;
 	moved = dropmon_fold_totals(&dropmon_interval, dropmon_interval_order);
 	dropmon_totals_reorder(dropmon_interval_order, moved, totals_nr);
-	dropmon_publish_totals(moved || dropmon_interval.drops, now);
+	dropmon_publish_totals(moved || dropmon_interval.drops, end);
 	dropmon_account(t0, t1);
 out:
 	dropmon_requeue();
