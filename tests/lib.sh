@@ -198,7 +198,7 @@ dm_suite_min() {
 	main) echo 364 ;;
 	parallel) echo 10 ;;
 	smoke) echo 14 ;;
-	stress) echo 13 ;;
+	stress) echo 16 ;;
 	accounting) echo 12 ;;
 	faults) echo 17 ;;
 	memory) echo 18 ;;
