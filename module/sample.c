@@ -185,7 +185,8 @@ static unsigned int dropmon_stack_start(const struct dropmon_rec *r,
 	for (i = 0; i < r->nframes; i++)
 		if (r->frames[i] == loc)
 			return i;
-	if (!dropmon_func_bounds(loc, &start, &size))
+	/* Only a function's own address: else a frame into another call. */
+	if (!dropmon_func_bounds(loc, &start, &size) || start != loc)
 		return r->nframes;
 	for (i = 0; i < r->nframes; i++)
 		if (r->frames[i] - 1 - start < size)	/* a call in it */
@@ -208,14 +209,15 @@ struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r,
 	struct dropmon_sample *smp;
 	size_t text = 0, size;
 
-	if (r->nframes) {
-		first = dropmon_stack_start(r, loc);
+	/* A walk that found nothing (no CONFIG_STACKTRACE) matches nothing. */
+	if (dropmon_stack_depth) {
+		first = r->nframes ? dropmon_stack_start(r, loc) : 0;
 		if (first == r->nframes)
 			WRITE_ONCE(*unmatched, *unmatched + 1);
 		n = min(r->nframes - first, dropmon_stack_depth);
 	}
 	/* Frame 0 is the location, as stats resolves it; then the callers. */
-	for (i = 0; i < max(n, r->nframes ? 1U : 0U); i++) {
+	for (i = 0; i < max(n, dropmon_stack_depth ? 1U : 0U); i++) {
 		if (!i)
 			dropmon_frame_resolve(loc, false, sym, mod);
 		else

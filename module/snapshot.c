@@ -459,7 +459,7 @@ void dropmon_frame_resolve(unsigned long addr, bool ret, char *sym, char *mod)
 /*
  * The start and size of the function that holds @addr, from the same
  * "+0xoff/0xsize" that %pS writes (kallsyms_lookup_size_offset() is not
- * exported on every kernel).  False if it does not resolve.
+ * exported).  False if it does not resolve.
  */
 bool dropmon_func_bounds(unsigned long addr, unsigned long *start,
 			 unsigned long *size)
@@ -783,7 +783,7 @@ static void dropmon_totals_reorder(struct dropmon_ord *moved, unsigned int n,
  * so a snapshot that holds only the published reference is seen by no
  * one while it changes.
  */
-static void dropmon_publish_totals(bool changed, u64 now)
+static void dropmon_publish_totals(bool changed, u64 end)
 {
 	struct dropmon_snap *snap;
 
@@ -792,14 +792,14 @@ static void dropmon_publish_totals(bool changed, u64 now)
 		snap = dropmon_totals_snap;
 		if (kref_read(&snap->ref) == 1) {
 			snap->seq = dropmon_seq;
-			snap->end_ns = now;
+			snap->end_ns = end;
 			mutex_unlock(&dropmon_snap_lock);
 			return;
 		}
 		mutex_unlock(&dropmon_snap_lock);
 	}
 	snap = dropmon_snap_build(&dropmon_totals, dropmon_totals_order,
-				  dropmon_seq, dropmon_load_ns, now);
+				  dropmon_seq, dropmon_load_ns, end);
 	/* On failure readers keep the previous totals until the next one. */
 	dropmon_totals_stale = !snap;
 	dropmon_publish(&dropmon_totals_snap, snap);
@@ -807,13 +807,13 @@ static void dropmon_publish_totals(bool changed, u64 now)
 
 /*
  * Swap the spare tables in and merge the live ones into dropmon_interval;
- * they are the spare of the next rotation.  The new tables' interval
- * starts at @now, before any probe can see them; the old ones' ends in
- * *@end, once no probe can count into them any more, so that every
- * sample's time lies within its interval (the two overlap by the grace
- * period).
+ * they are the spare of the next rotation.  The boundary between the two
+ * intervals, *@now, is read just before the swap: a probe that took the
+ * old tables before it may still count (and sample) into them until the
+ * grace period ends, so a sample's time may follow its interval's end_ns
+ * by that much.
  */
-static void dropmon_swap_and_merge(u64 now, u64 *end, u64 *merge_start)
+static void dropmon_swap_and_merge(u64 *now, u64 *merge_start)
 {
 	struct dropmon_gen *old = dropmon_live, *new = dropmon_spare;
 
@@ -822,13 +822,13 @@ static void dropmon_swap_and_merge(u64 now, u64 *end, u64 *merge_start)
 			   dropmon_status.alloc_failures + 1);
 		pr_warn_once("out of memory for a resized table; a CPU keeps its table's size\n");
 	}
-	new->start_ns = now;
 	WRITE_ONCE(dropmon_status.table_bytes, new->bytes + old->bytes);
 	WRITE_ONCE(dropmon_status.pool_bytes,
 		   new->pool_bytes + old->pool_bytes);
+	*now = ktime_get_boottime_ns();
+	new->start_ns = *now;
 	dropmon_gen_publish(new);
 	synchronize_rcu();	/* every probe that saw @old has returned */
-	*end = ktime_get_boottime_ns();
 	*merge_start = ktime_get_ns();
 
 	if (!dropmon_carry) {
@@ -933,12 +933,11 @@ static void dropmon_requeue(void)
 
 static void dropmon_rotate(struct work_struct *work)
 {
-	u64 now = ktime_get_boottime_ns(), end;
 	unsigned int i, moved, totals_nr;
 	struct dropmon_snap *stats;
-	u64 t0 = ktime_get_ns(), t1;
+	u64 t0 = ktime_get_ns(), t1, now;
 
-	dropmon_swap_and_merge(now, &end, &t1);
+	dropmon_swap_and_merge(&now, &t1);
 	dropmon_samples_make(&dropmon_interval);
 	dropmon_interval_resolve();
 	for (i = 0; i < dropmon_interval.nr; i++)
@@ -948,7 +947,7 @@ static void dropmon_rotate(struct work_struct *work)
 		     dropmon_interval.nr);
 
 	stats = dropmon_snap_build(&dropmon_interval, dropmon_interval_order,
-				   dropmon_seq + 1, dropmon_interval_start, end);
+				   dropmon_seq + 1, dropmon_interval_start, now);
 	if (!stats) {
 		WRITE_ONCE(dropmon_status.alloc_failures,
 			   dropmon_status.alloc_failures + 1);
@@ -963,7 +962,7 @@ static void dropmon_rotate(struct work_struct *work)
 	totals_nr = dropmon_totals.nr;
 	moved = dropmon_fold_totals(&dropmon_interval, dropmon_interval_order);
 	dropmon_totals_reorder(dropmon_interval_order, moved, totals_nr);
-	dropmon_publish_totals(moved || dropmon_interval.drops, end);
+	dropmon_publish_totals(moved || dropmon_interval.drops, now);
 	dropmon_account(t0, t1);
 out:
 	dropmon_requeue();
