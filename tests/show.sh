@@ -60,6 +60,7 @@ stop_node_exporter() {
 
 cleanup() {
 	stop_node_exporter
+	ex_stop_all
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	[ -n "$POLICY_MADE" ] && rm -f /usr/sbin/policy-rc.d
 	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
@@ -510,12 +511,327 @@ test_pcap() {
 	esac
 }
 
+
+# === issue 13: the exporter must never lie to a fleet =======================
+# SHOW_TESTS=exporter: stale dropmon_up, colliding labels, missed
+# snapshots, "other" across restarts, the systemd unit, signals, literal
+# '?' and '-', --netns net:[N], -w --count on a terminal, stale temp files.
+
+EX_PIDS=()
+ex_stop_all() {
+	local p
+	for p in "${EX_PIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	EX_PIDS=()
+}
+
+# ex_snap FILE SEQ INTERVAL_MS COUNT...: one row per COUNT, in s1..sN on
+# lo, replaced atomically.  FORMAT (default 1) is the header's format=.
+ex_snap() {
+	local f=$1 seq=$2 iv=$3 c sum=0 n=0 i=0
+	shift 3
+	for c in "$@"; do sum=$((sum + c)); n=$((n + 1)); done
+	{
+		printf '# dropmon format=%s seq=%s interval_ms=%s start_ns=1000000000 end_ns=%s000000000 keys=%s drops=%s lost=0\n' \
+			"${FORMAT:-1}" "$seq" "$iv" "$((seq + 1))" "$n" "$sum"
+		printf '# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n'
+		for c in "$@"; do
+			i=$((i + 1))
+			printf '%s\t0xffffffff8100%04x\ts%s+0x10/0x20\tvmlinux\tNO_SOCKET\tlo\t1\tipv4\n' "$c" "$i" "$i"
+		done
+	} >"$f.tmp" && mv "$f.tmp" "$f"
+}
+
+# ex_wait FILE ERE [TENTHS]: until a line of FILE matches (default 5 s).
+ex_wait() {
+	local i
+	for i in $(seq "${3:-50}"); do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ex_down NAME FILE: FILE says dropmon_up 0 and has no counters.
+ex_down() {
+	ex_wait "$2" '^dropmon_up 0$'
+	check "$1: dropmon_up 0" "dropmon_up 0" "$(grep '^dropmon_up' "$2" 2>/dev/null)"
+	check "$1: no dropmon_drops_total left" 0 "$(grep -c '^dropmon_drops_total' "$2" 2>/dev/null)"
+}
+
+test_ex_stale_up() {
+	local d=$T/ex-up f=$T/ex-up.stats pid rc sig
+	mkdir -p "$d"
+	ex_snap "$f" 1 1000 10 20
+	"$BIN" --prometheus --watch -f "$f" --output "$d/dropmon.prom" 2>"$T/ex-up.err" &
+	pid=$!
+	EX_PIDS+=("$pid")
+	ex_wait "$d/dropmon.prom" '^dropmon_up 1$' || { fail "stale up: first snapshot" "dropmon_up 1" "$(oneline <"$d/dropmon.prom" 2>&1)"; return; }
+
+	printf 'garbage\n' >"$f.tmp" && mv "$f.tmp" "$f"
+	ex_down "stale up: malformed input" "$d/dropmon.prom"
+	ex_snap "$f" 2 1000 10 20
+	ex_wait "$d/dropmon.prom" '^dropmon_up 1$'
+	check "stale up: back up with a good snapshot" "dropmon_up 1" "$(grep '^dropmon_up' "$d/dropmon.prom")"
+
+	FORMAT=3 ex_snap "$f" 3 1000 10 20
+	ex_down "stale up: format=3 (unknown)" "$d/dropmon.prom"
+	check "stale up: format=3 says to upgrade" 1 \
+		"$(grep -c 'unknown format version 3; this dropmon-show understands format=.*; upgrade dropmon-show' "$T/ex-up.err")"
+	ex_snap "$f" 4 1000 10 20
+	ex_wait "$d/dropmon.prom" '^dropmon_up 1$'
+
+	ln -sfn "$T" "$f.link" && mv -T "$f.link" "$f"	# a directory: unreadable
+	ex_down "stale up: unreadable input (a directory)" "$d/dropmon.prom"
+	rm -f "$f"
+	ex_snap "$f" 5 1000 10 20
+	ex_wait "$d/dropmon.prom" '^dropmon_up 1$'
+
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	check "stale up: SIGTERM exits 0" 0 "$rc"
+	ex_down "stale up: after SIGTERM" "$d/dropmon.prom"
+	for sig in INT HUP; do
+		ex_snap "$f" 6 1000 10 20
+		"$BIN" --prometheus --watch -f "$f" --output "$d/dropmon.prom" 2>>"$T/ex-up.err" &
+		pid=$!
+		EX_PIDS+=("$pid")
+		ex_wait "$d/dropmon.prom" '^dropmon_up 1$'
+		kill -"$sig" "$pid"
+		wait "$pid"
+		rc=$?
+		check "stale up: SIG$sig exits 0" 0 "$rc"
+		ex_down "stale up: after SIG$sig" "$d/dropmon.prom"
+	done
+}
+
+test_ex_collide() {
+	local dir=$T/ex-textfile port saw
+	mkdir -p "$dir"
+	"$BIN" --prometheus -f "$FX/collide.stats" --output "$dir/dropmon.prom"
+	saw=$(grep '^dropmon_drops_total' "$dir/dropmon.prom" | sed 's/.*dev="\([^"]*\)".* /\1 /' | oneline)
+	check "collide: '\\xff' and byte 0xff are one series (7+5), '\\x41' and 'A' two" \
+		'\\xff 12 \\x41 3 A 2' "$saw"
+	saw=$(grep '^dropmon_drops_total' "$dir/dropmon.prom" | sed 's/ [0-9]*$//' | sort | uniq -d | oneline)
+	check "collide: no two series with the same labels" "" "$saw"
+	port=$(free_port)
+	if [ -z "$port" ] || ! start_node_exporter "$port" "$dir"; then
+		fail "collide: node_exporter on 127.0.0.1:${port:-?}" "it answering /metrics" \
+			"$(tail -n 2 "$T/node-exporter.log" | oneline)"
+		stop_node_exporter
+		return
+	fi
+	scrape "$port" >"$T/ex-scrape"
+	scrape "$port" >/dev/null
+	check "collide: node_exporter serves 3 dropmon_drops_total series" 3 "$(grep -c '^dropmon_drops_total' "$T/ex-scrape")"
+	check "collide: node_exporter, no scrape error" "node_textfile_scrape_error 0" \
+		"$(grep '^node_textfile_scrape_error' "$T/ex-scrape")"
+	stop_node_exporter
+	check "collide: node_exporter's log has no 'was collected before'" 0 \
+		"$(grep -c 'was collected before' "$T/node-exporter.log")"
+}
+
+test_ex_missed() {
+	local f=$T/ex-miss.stats d=$T/ex-miss pid i n sum
+	mkdir -p "$d"
+	ex_snap "$f" 1 100 10
+	"$BIN" --json --watch -f "$f" >"$T/ex-miss.json" 2>"$T/ex-miss.err" &
+	pid=$!
+	EX_PIDS+=("$pid")
+	ex_wait "$T/ex-miss.json" '"seq":1,'
+	ex_snap "$f" 5 100 10
+	ex_wait "$T/ex-miss.json" '"seq":5,'
+	check "missed: the JSON line of seq 5 says missed 3" 1 "$(grep '"seq":5,' "$T/ex-miss.json" | grep -c '"missed":3[,}]')"
+	check "missed: the JSON line of seq 1 says missed 0" 1 "$(grep '"seq":1,' "$T/ex-miss.json" | grep -c '"missed":0[,}]')"
+	ex_wait "$T/ex-miss.err" 'missed 3 snapshots'
+	check "missed: a notice on stderr" 1 "$(grep -c 'missed 3 snapshots (seq 2 to 4)' "$T/ex-miss.err")"
+	# interval_ms=100, a snapshot every 100 ms: polled fast enough, at
+	# most a few are missed (polling every 200 ms misses about half)
+	for i in $(seq 6 35); do
+		ex_snap "$f" "$i" 100 10
+		sleep 0.1
+	done
+	ex_wait "$T/ex-miss.json" '"seq":35,'
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	n=$(grep -c '"seq":\([6-9]\|[12][0-9]\|3[0-5]\),' "$T/ex-miss.json")
+	sum=$(grep -o '"missed":[0-9]*' "$T/ex-miss.json" | awk -F: '{ s += $2 } END { print s + 0 }')
+	check "missed: shown + missed = every seq from 1 to 35" 35 "$(( $(wc -l <"$T/ex-miss.json") + sum ))"
+	if [ "$n" -ge 25 ]; then
+		pass "missed: interval_ms=100: $n of 30 snapshots shown"
+	else
+		fail "missed: interval_ms=100, 30 snapshots 100 ms apart" "at least 25 shown" "$n"
+	fi
+
+	ex_snap "$f" 1 100 10
+	"$BIN" --prometheus --watch -f "$f" --output "$d/dropmon.prom" 2>/dev/null &
+	pid=$!
+	EX_PIDS+=("$pid")
+	ex_wait "$d/dropmon.prom" '^dropmon_snapshot_seq 1$'
+	check "missed: prometheus counter at 0" "dropmon_snapshots_missed_total 0" "$(grep '^dropmon_snapshots_missed_total' "$d/dropmon.prom")"
+	ex_snap "$f" 8 100 10
+	ex_wait "$d/dropmon.prom" '^dropmon_snapshot_seq 8$'
+	check "missed: prometheus counter after seq 1 -> 8" "dropmon_snapshots_missed_total 6" "$(grep '^dropmon_snapshots_missed_total' "$d/dropmon.prom")"
+	saw=$(promtool check metrics <"$d/dropmon.prom" 2>&1) && saw=${saw:-ok} || saw="exit $?: $saw"
+	check "missed: promtool check metrics" ok "$saw"
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+}
+
+# compare_counters OLD NEW: every dropmon_drops_total of OLD in NEW, not lower.
+compare_counters() {
+	awk '
+	function key(line) { sub(/ [^ ]*$/, "", line); return line }
+	!/^dropmon_drops_total/ { next }
+	FNR == NR { old[key($0)] = $NF; next }
+	{ new[key($0)] = $NF }
+	END {
+		for (k in old) {
+			if (!(k in new)) { printf "%s gone; ", k; bad++ }
+			else if (new[k] < old[k]) { printf "%s went %s -> %s; ", k, old[k], new[k]; bad++ }
+			n++
+		}
+		if (!bad) printf "%d series, none went down", n
+	}' "$1" "$2"
+}
+
+test_ex_other() {
+	local f=$T/ex-other.stats d=$T/ex-other pid how
+	mkdir -p "$d"
+	for how in count SIGTERM; do
+		rm -f "$d/dropmon.prom"
+		ex_snap "$f" 1 1000 100 50 40 1
+		"$BIN" --prometheus --watch --count 2 --max-series 3 -f "$f" --output "$d/dropmon.prom" 2>/dev/null &
+		pid=$!
+		EX_PIDS+=("$pid")
+		ex_wait "$d/dropmon.prom" '^dropmon_snapshot_seq 1$'
+		# s3 overtakes s2, which stays written (sticky): other = s3 + s4
+		ex_snap "$f" 2 1000 100 50 60 1
+		ex_wait "$d/dropmon.prom" '^dropmon_snapshot_seq 2$'
+		cp "$d/dropmon.prom" "$T/ex-other.1"
+		if [ "$how" = SIGTERM ]; then
+			kill -TERM "$pid"
+		fi
+		wait "$pid"
+		check "other ($how): first run's series" \
+			'dropmon_drops_total{location="other",module="other",reason="other",dev="other",netns="other",proto="other"} 61' \
+			"$(grep 'location="other"' "$T/ex-other.1")"
+		# a restart meets s3 > s2 first
+		"$BIN" --prometheus --watch --count 1 --max-series 3 -f "$f" --output "$d/dropmon.prom" 2>/dev/null &
+		pid=$!
+		EX_PIDS+=("$pid")
+		wait "$pid"
+		check "other ($how): after a restart, no counter went down" "3 series, none went down" \
+			"$(compare_counters "$T/ex-other.1" "$d/dropmon.prom")"
+	done
+}
+
+test_ex_unit() {
+	local u=$T/dropmon-show.service saw score
+	if ! command -v systemd-analyze >/dev/null; then
+		dm_apt_install systemd
+	fi
+	sed "s|^ExecStart=/usr/sbin/dropmon-show|ExecStart=$BIN|" "$DROPMON_TOP/tools/dropmon-show.service" >"$u"
+	saw=$(systemd-analyze verify --man=no "$u" 2>&1) && saw=${saw:-ok} || saw="exit $?: $saw"
+	check "unit: systemd-analyze verify" ok "$(echo "$saw" | oneline)"
+	score=$(systemd-analyze security --offline=yes "$u" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
+	if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 1.5) }'; then
+		pass "unit: systemd-analyze security exposure $score <= 1.5"
+	else
+		fail "unit: systemd-analyze security exposure" "<= 1.5" "${score:-none}"
+	fi
+	for saw in 'Restart=always' 'RestrictAddressFamilies=none' 'ProtectProc=invisible' 'ProcSubset=pid'; do
+		check "unit: $saw" 1 "$(grep -cx "$saw" "$u")"
+	done
+}
+
+test_ex_literal() {
+	check "literal: --dev '?' matches only '?'" "?" "$("$BIN" -f "$FX/literal.stats" --json --dev '?' | jq -r '.rows[].dev' | oneline)"
+	check "literal: --dev - matches only '-'" "-" "$("$BIN" -f "$FX/literal.stats" --json --dev - | jq -r '.rows[].dev' | oneline)"
+	check "literal: --dev 'a*' is still a glob" "a ab" "$("$BIN" -f "$FX/literal.stats" --json --dev 'a*' | jq -r '.rows[].dev' | oneline)"
+	check "literal: --module '?' matches only '?'" 1 "$("$BIN" -f "$FX/good.stats" --json --module '?' | jq -r '.rows[].module' | sort -u | oneline | grep -cx '?')"
+	check "netns: --netns 'net:[4026531840]' as readlink prints it" \
+		"$("$BIN" -f "$FX/good.stats" --netns 4026531840 2>&1; echo "rc=$?")" \
+		"$("$BIN" -f "$FX/good.stats" --netns 'net:[4026531840]' 2>&1; echo "rc=$?")"
+	check "netns: --netns 'net:[x]' is refused" 1 "$("$BIN" -f "$FX/good.stats" --netns 'net:[x]' >/dev/null 2>&1; echo $?)"
+}
+
+test_ex_tempfiles() {
+	local d=$T/ex-tmp keep saw
+	mkdir -p "$d"
+	touch -d '1 hour ago' "$d/.dropmon.prom.Ab12Cd" "$d/.dropmon.prom.keep" "$d/.other.prom.Ab12Cd" "$d/dropmon.prom.Ab12Cd"
+	mkdir "$d/.dropmon.prom.Dir123"
+	ln -s /etc/hostname "$d/.dropmon.prom.Sym123"
+	# a live writer's temporary file: created now, locked
+	touch "$d/.dropmon.prom.Lck123"
+	flock "$d/.dropmon.prom.Lck123" sleep 3 &
+	keep=$!
+	sleep 0.3
+	"$BIN" --prometheus -f "$FX/good.stats" --output "$d/dropmon.prom"
+	saw=$(cd "$d" && ls -A | sort | oneline)
+	check "tempfiles: only the stale temporary file of our own output is removed" \
+		".dropmon.prom.Dir123 .dropmon.prom.keep .dropmon.prom.Lck123 .dropmon.prom.Sym123 .other.prom.Ab12Cd dropmon.prom dropmon.prom.Ab12Cd" "$saw"
+	wait "$keep"
+	touch -d '1 hour ago' "$d/.dropmon.prom.Xy98Zw"
+	ex_snap "$T/ex-tmp.stats" 1 1000 5
+	"$BIN" --prometheus --watch --count 1 -f "$T/ex-tmp.stats" --output "$d/dropmon.prom" 2>/dev/null
+	check "tempfiles: --watch removes one at start too" 0 "$(ls -A "$d" | grep -c Xy98Zw)"
+}
+
+test_ex_terminal() {
+	local f=$T/ex-term.stats flags t pid
+	tm -f /dev/null new-session -d -s main -x 132 -y 40 \
+		"env -i PATH=$PATH TERM=screen HOME=$T TZ=UTC PS1='$ ' bash --norc --noprofile" ||
+		{ fail "terminal: start tmux" "a tmux session" "none"; return; }
+	flags=$(pane_tty_flags "terminal: tty flags before")
+	write_snap "$f" 5 100 7
+	t=$(tag)
+	in_pane "$t" "ulimit -c 0; $BIN -w -f $f"
+	wait_screen "terminal: watch for SIGQUIT running" '^dropmon stats  seq 5  ' || { tm kill-server; return; }
+	pid=$(pgrep -P "$(tm display-message -p -t main '#{pane_pid}')" -x dropmon-show)
+	kill -QUIT "$pid"
+	wait_exit "terminal: SIGQUIT ends it by the signal (131)" "$t" 131
+	# tmux knows whether the pane is still on the alternate screen with
+	# the cursor hidden (bash restores the tty modes of a job killed by a
+	# signal itself, so icanon and echo say little here)
+	check "terminal: SIGQUIT leaves the alternate screen, cursor shown" "0 1" \
+		"$(tm display-message -p -t main '#{alternate_on} #{cursor_flag}')"
+	check "terminal: SIGQUIT restores icanon and echo" "$flags" "$(pane_tty_flags "after SIGQUIT")"
+
+	write_snap "$f" 5 100 7
+	t=$(tag)
+	in_pane "$t" "$BIN -w --count 2 -f $f"
+	wait_screen "terminal: -w --count 2 running" '^dropmon stats  seq 5  ' || { tm kill-server; return; }
+	write_snap "$f" 6 300 9
+	wait_exit "terminal: -w --count 2 ends with 0" "$t" 0
+	check "terminal: -w --count 2 leaves the last snapshot on screen" 1 "$(screen | grep -c '^dropmon stats  seq 6  ')"
+	check "terminal: ... with its rows" "300 udp_rcv+0x10/0x20 9 tcp_v4_rcv+0x20/0x40" "$(screen_rows | oneline)"
+	tm kill-server 2>/dev/null
+}
+
+test_exporter() {
+	install_prometheus
+	[ -z "${EX_TESTS:-}" ] || { for t in $EX_TESTS; do "test_ex_$t"; done; ex_stop_all; return; }
+	test_ex_stale_up
+	test_ex_collide
+	test_ex_missed
+	test_ex_other
+	test_ex_unit
+	test_ex_literal
+	test_ex_tempfiles
+	test_ex_terminal
+	ex_stop_all
+}
+# === end of issue 13's exporter block =======================================
+
 # SHOW_TESTS="watch pcap" runs only those (default: all).
-for t in ${SHOW_TESTS:-fuzz watch prometheus pcap}; do
+for t in ${SHOW_TESTS:-fuzz watch prometheus pcap exporter}; do
 	if declare -F "test_$t" >/dev/null; then
 		"test_$t"
 	else
-		fail "SHOW_TESTS: $t" "one of fuzz watch prometheus pcap" "'$t'"
+		fail "SHOW_TESTS: $t" "one of fuzz watch prometheus pcap exporter" "'$t'"
 	fi
 done
 exit "$failed"
