@@ -764,15 +764,15 @@ test_ex_tempfiles() {
 	touch -d '1 hour ago' "$d/.dropmon.prom.Ab12Cd" "$d/.dropmon.prom.keep" "$d/.other.prom.Ab12Cd" "$d/dropmon.prom.Ab12Cd"
 	mkdir "$d/.dropmon.prom.Dir123"
 	ln -s /etc/hostname "$d/.dropmon.prom.Sym123"
-	# a live writer's temporary file: created now, locked
-	touch "$d/.dropmon.prom.Lck123"
+	# a live writer's temporary file (old, but locked as dm_write_atomic does)
+	touch -d '1 hour ago' "$d/.dropmon.prom.Lck123"
 	flock "$d/.dropmon.prom.Lck123" sleep 3 &
 	keep=$!
 	sleep 0.3
 	"$BIN" --prometheus -f "$FX/good.stats" --output "$d/dropmon.prom"
-	saw=$(cd "$d" && ls -A | sort | oneline)
+	saw=$(cd "$d" && ls -A | LC_ALL=C sort | oneline)
 	check "tempfiles: only the stale temporary file of our own output is removed" \
-		".dropmon.prom.Dir123 .dropmon.prom.keep .dropmon.prom.Lck123 .dropmon.prom.Sym123 .other.prom.Ab12Cd dropmon.prom dropmon.prom.Ab12Cd" "$saw"
+		".dropmon.prom.Dir123 .dropmon.prom.Lck123 .dropmon.prom.Sym123 .dropmon.prom.keep .other.prom.Ab12Cd dropmon.prom dropmon.prom.Ab12Cd" "$saw"
 	wait "$keep"
 	touch -d '1 hour ago' "$d/.dropmon.prom.Xy98Zw"
 	ex_snap "$T/ex-tmp.stats" 1 1000 5

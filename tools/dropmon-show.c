@@ -130,6 +130,22 @@ static int render_once(struct dm_show *s, const struct dropmon_stats *st,
 	return ret;
 }
 
+/* --prometheus --output and no input: dropmon_up 0 (see prom.h). */
+static void write_down(struct dm_show *s)
+{
+	char *buf = NULL;
+	struct dm_error e;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (!out)
+		return;
+	dm_format_prometheus_down(out, &s->prom);
+	if (fclose(out) == 0 && dm_show_emit(s, buf, len, &e))
+		report(&e);
+	free(buf);
+}
+
 /* Read, render and write one snapshot. */
 static int show_once(const struct options *o)
 {
@@ -142,9 +158,12 @@ static int show_once(const struct options *o)
 	int ret;
 
 	dm_show_init(&s, o);
+	dm_show_prepare_output(&s);
 	ret = dm_load(dm_show_path(&s, pathbuf, sizeof(pathbuf)), &st, &e);
 	if (!ret && (o->samples || o->pcap))
 		ret = dm_show_load_samples(&s, &st, &sm, &by_row, &e);
+	if (ret && o->format == DM_FMT_PROMETHEUS && o->output)
+		write_down(&s);
 	if (ret)
 		ret = report(&e);
 	else if (o->pcap)

@@ -125,14 +125,20 @@ bool dm_rate(const struct dropmon_header *h, unsigned long long count,
 	return true;
 }
 
+bool dm_pattern_is_literal(const char *pat)
+{
+	return strcmp(pat, "?") == 0 || strcmp(pat, "-") == 0;
+}
+
 static bool match_any(const struct dm_filter *flt, enum dm_field f,
 		      const char *text)
 {
 	size_t i;
 
 	for (i = 0; i < flt->nr[f]; i++) {
-		if (f == DM_NETNS ? strcmp(flt->pat[f][i], text) == 0
-				  : fnmatch(flt->pat[f][i], text, 0) == 0)
+		if (f == DM_NETNS || dm_pattern_is_literal(flt->pat[f][i])
+			    ? strcmp(flt->pat[f][i], text) == 0
+			    : fnmatch(flt->pat[f][i], text, 0) == 0)
 			return true;
 	}
 	return false;

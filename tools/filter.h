@@ -115,4 +115,10 @@ const char *dm_field_text(const struct dm_view *v, size_t i, enum dm_field f,
 bool dm_rate(const struct dropmon_header *h, unsigned long long count,
 	     double *rate);
 
+/*
+ * "?" and "-", the values that mean "could not be read" and "none", match
+ * only themselves: as globs "?" would match every one-letter value.
+ */
+bool dm_pattern_is_literal(const char *pat);
+
 #endif /* DROPMON_FILTER_H */

@@ -641,7 +641,10 @@ void dm_format_json(FILE *out, const struct dm_view *v,
 			sep = ",";
 		}
 	}
-	fputs("],\"rows\":[", out);
+	fputc(']', out);
+	if (r->watch)
+		fprintf(out, ",\"missed\":%llu", r->missed);
+	fputs(",\"rows\":[", out);
 	for (i = 0; i < v->nr; i++) {
 		if (i)
 			fputc(',', out);

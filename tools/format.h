@@ -26,6 +26,10 @@ struct dm_render {
 	/* --samples: indexed like v->st->rows, NULL for a row without one */
 	const struct dropmon_sample *const *samples;	/* NULL: no --samples */
 	long selected;			/* table: this row in reverse video; -1 */
+	/* --watch: JSON "missed", dropmon_snapshots_missed_total */
+	bool watch;
+	unsigned long long missed;	/* gap in seq before this snapshot */
+	unsigned long long missed_total;	/* since dropmon-show started */
 };
 
 /*

@@ -94,7 +94,8 @@ static void usage(FILE *out)
 	      "      --module GLOB    vmlinux, a module name, or ?\n"
 	      "      --reason GLOB    drop reason, e.g. NO_SOCKET or 'TCP_*'\n"
 	      "      --dev GLOB       device; - for none, ? if unreadable\n"
-	      "      --netns INODE    network namespace (readlink /proc/PID/ns/net)\n"
+	      "      --netns INODE    network namespace: INODE or net:[INODE] (readlink\n"
+	      "                       /proc/PID/ns/net)\n"
 	      "      --proto GLOB     ipv4, ipv6, arp or 0x%04x\n"
 	      "      --by FIELDS      add rows up over the other fields; FIELDS is a comma\n"
 	      "                       list of location,module,reason,dev,netns,proto\n"
@@ -225,10 +226,20 @@ static int add_pattern(struct options *o, enum dm_field f, const char *pat)
 static int add_netns(struct options *o, const char *arg)
 {
 	unsigned long long ns;
-	char **owned, *s;
+	char **owned, *s, num[32];
+	size_t len = strlen(arg);
 
-	if (!parse_number(arg, UINT_MAX, &ns))
-		return value_error("--netns needs a network namespace inode number, not '%s'; see: readlink /proc/PID/ns/net",
+	/* "net:[4026531840]", as readlink prints it, or the number */
+	if (strncmp(arg, "net:[", 5) == 0 && len > 6 && len - 6 < sizeof(num) &&
+	    arg[len - 1] == ']') {
+		snprintf(num, sizeof(num), "%.*s", (int)(len - 6), arg + 5);
+		if (!parse_number(num, UINT_MAX, &ns))
+			ns = ULLONG_MAX;
+	} else if (!parse_number(arg, UINT_MAX, &ns)) {
+		ns = ULLONG_MAX;
+	}
+	if (ns == ULLONG_MAX)
+		return value_error("--netns needs a network namespace inode number or net:[INODE], not '%s'; see: readlink /proc/PID/ns/net",
 				   arg);
 	owned = realloc(o->owned, (o->nr_owned + 1) * sizeof(*owned));
 	if (!owned)

@@ -4,12 +4,16 @@
  */
 #include "output.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int write_all(int fd, const char *data, size_t len)
@@ -106,7 +110,8 @@ int dm_write_atomic(const char *path, const char *data, size_t len,
 		free(tmp);
 		return ret;
 	}
-	ret = fchmod(fd, file_mode()) ? -errno : 0;
+	/* locked until renamed or removed: see dm_clean_stale_temps() */
+	ret = flock(fd, LOCK_EX) || fchmod(fd, file_mode()) ? -errno : 0;
 	if (!ret)
 		ret = write_all(fd, data, len);
 	if (!ret && fsync(fd))
@@ -123,4 +128,65 @@ int dm_write_atomic(const char *path, const char *data, size_t len,
 	free(tmp);
 	sync_dir(path);
 	return 0;
+}
+
+/* ".NAME." then the six letters and digits of mkostemp(). */
+static bool is_temp_of(const char *name, const char *base)
+{
+	size_t len = strlen(base), i;
+
+	if (name[0] != '.' || strncmp(name + 1, base, len) != 0 ||
+	    name[len + 1] != '.' || strlen(name + len + 2) != 6)
+		return false;
+	for (i = len + 2; name[i]; i++) {
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return false;
+	}
+	return true;
+}
+
+/* Remove @name in @dirfd if it is a stale temporary file of ours. */
+static void clean_one(int dirfd, const char *dir, const char *name)
+{
+	struct stat a, b;
+	time_t now = time(NULL);
+	int fd;
+
+	if (fstatat(dirfd, name, &a, AT_SYMLINK_NOFOLLOW) ||
+	    !S_ISREG(a.st_mode) || a.st_uid != geteuid() ||
+	    a.st_mtime + DM_TEMP_STALE_S > now)
+		return;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* the same file, and no writer holds its lock */
+	if (fstat(fd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+	    flock(fd, LOCK_EX | LOCK_NB) == 0 && unlinkat(dirfd, name, 0) == 0)
+		fprintf(stderr, "dropmon-show: removed %s/%s, a temporary file left by a run that was killed\n",
+			dir, name);
+	close(fd);
+}
+
+void dm_clean_stale_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	char *dir = slash ? strndup(path, slash == path ? 1 : slash - path)
+			  : strdup(".");
+	struct dirent *de;
+	DIR *d;
+
+	if (!dir || !*base) {
+		free(dir);
+		return;
+	}
+	d = opendir(dir);
+	while (d && (de = readdir(d)))
+		if (is_temp_of(de->d_name, base))
+			clean_one(dirfd(d), dir, de->d_name);
+	if (d)
+		closedir(d);
+	free(dir);
 }

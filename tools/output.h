@@ -22,4 +22,16 @@ int dm_write_stdout(const char *data, size_t len, struct dm_error *e);
 int dm_write_atomic(const char *path, const char *data, size_t len,
 		    struct dm_error *e);
 
+/* A temporary file this old (seconds) and unlocked is a killed run's. */
+#define DM_TEMP_STALE_S		2
+
+/*
+ * Remove the temporary files that dm_write_atomic() left for @path when
+ * its run was killed: only DIR/.NAME.XXXXXX (six letters or digits),
+ * regular files of this user, at least DM_TEMP_STALE_S seconds old, that
+ * no writer holds locked (dm_write_atomic() locks its file until it is
+ * renamed).  Each one removed is said on stderr; errors are ignored.
+ */
+void dm_clean_stale_temps(const char *path);
+
 #endif /* DROPMON_OUTPUT_H */

@@ -12,7 +12,13 @@
 
 #define OTHER		"other"
 
-/* One dropmon_drops_total series: label values joined by TABs. */
+/*
+ * One dropmon_drops_total series.  Its key is its label text as written
+ * between the braces, name="escaped value" joined by commas: series are
+ * merged, chosen and remembered by what a reader sees, so that two raw
+ * values that escape to the same text (a device named "\\xff" and one
+ * with the byte 0xff) are one series, never two with the same labels.
+ */
 struct series {
 	char *key;
 	unsigned long long count;
@@ -61,42 +67,52 @@ static int location_label(char *buf, size_t size, const struct dropmon_row *k,
 	return snprintf(buf, size, "%.*s", (int)len, k->symbol);
 }
 
-/* The label values of row @i joined by TABs (never in a value). */
+/* The label text of row @i: name="value",... escaped. */
 static char *series_key(const struct dm_view *v, size_t i, bool raw)
 {
-	char loc[DROPMON_SYMBOL_MAX + 32], num[32], *key, *p;
-	const char *val[DM_NR_FIELDS];
-	size_t f, len = 1;
+	char loc[DROPMON_SYMBOL_MAX + 32], num[32], *key = NULL;
+	const char *sep = "", *val;
+	size_t f, len = 0;
+	FILE *out = open_memstream(&key, &len);
 
+	if (!out)
+		return NULL;
 	location_label(loc, sizeof(loc), dm_vrow_key(v, i), raw);
 	for (f = 0; f < DM_NR_FIELDS; f++) {
-		val[f] = f == DM_LOCATION ? loc
-			 : dm_field_text(v, i, f, raw, num, sizeof(num));
-		if (dm_view_has(v, f))
-			len += strlen(val[f]) + 1;
+		if (!dm_view_has(v, f))
+			continue;
+		val = f == DM_LOCATION ? loc
+		      : dm_field_text(v, i, f, raw, num, sizeof(num));
+		fprintf(out, "%s%s=\"", sep, dm_field_names[f]);
+		dm_prom_label_value(out, val);
+		fputc('"', out);
+		sep = ",";
 	}
-	key = p = malloc(len);
-	if (!key)
+	if (fclose(out)) {
+		free(key);
 		return NULL;
-	*p = '\0';
-	for (f = 0; f < DM_NR_FIELDS; f++) {
-		if (dm_view_has(v, f))
-			p += sprintf(p, "%s%s", p == key ? "" : "\t", val[f]);
 	}
 	return key;
 }
 
 static char *other_key(const struct dm_view *v)
 {
-	char *key = malloc(DM_NR_FIELDS * (sizeof(OTHER) + 1)), *p = key;
-	size_t f;
+	char *key = NULL;
+	const char *sep = "";
+	size_t f, len = 0;
+	FILE *out = open_memstream(&key, &len);
 
-	if (!key)
+	if (!out)
 		return NULL;
-	*p = '\0';
 	for (f = 0; f < DM_NR_FIELDS; f++) {
-		if (dm_view_has(v, f))
-			p += sprintf(p, "%s" OTHER, p == key ? "" : "\t");
+		if (dm_view_has(v, f)) {
+			fprintf(out, "%s%s=\"" OTHER "\"", sep, dm_field_names[f]);
+			sep = ",";
+		}
+	}
+	if (fclose(out)) {
+		free(key);
+		return NULL;
 	}
 	return key;
 }
@@ -131,7 +147,10 @@ static void free_set(struct series_set *set)
 	free(set->other);
 }
 
-/* Merge series with equal labels (two addresses, one symbol+offset). */
+/*
+ * Merge series with equal labels: two addresses at one symbol+offset, or
+ * two values that escape to the same text.
+ */
 static void merge_equal(struct series_set *set)
 {
 	size_t i, out = 0;
@@ -235,27 +254,9 @@ static int remember(struct dm_prom_state *st, struct series_set *set)
 	return 0;
 }
 
-static void put_sample(FILE *out, const struct dm_view *v, const char *key,
-		       unsigned long long count)
+static void put_sample(FILE *out, const char *key, unsigned long long count)
 {
-	const char *sep = "{";
-	char *copy = strdup(key), *p = copy, *val;
-	size_t f;
-
-	if (!copy)
-		return;
-	fputs("dropmon_drops_total", out);
-	for (f = 0; f < DM_NR_FIELDS; f++) {
-		if (!dm_view_has(v, f))
-			continue;
-		val = strsep(&p, "\t");
-		fprintf(out, "%s%s=\"", sep, dm_field_names[f]);
-		dm_prom_label_value(out, val ? val : "");
-		fputc('"', out);
-		sep = ",";
-	}
-	fprintf(out, "} %llu\n", count);
-	free(copy);
+	fprintf(out, "dropmon_drops_total{%s} %llu\n", key, count);
 }
 
 static void put_help(FILE *out, const char *name, const char *type,
@@ -264,8 +265,7 @@ static void put_help(FILE *out, const char *name, const char *type,
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void put_series(FILE *out, const struct dm_view *v,
-		       const struct series_set *set)
+static void put_series(FILE *out, const struct series_set *set)
 {
 	unsigned long long other = 0;
 	bool folded = false;
@@ -275,14 +275,14 @@ static void put_series(FILE *out, const struct dm_view *v,
 		 "Packets dropped since dropmon was loaded, by kernel location, drop reason, device, network namespace and protocol.");
 	for (i = 0; i < set->nr; i++) {
 		if (set->s[i].shown) {
-			put_sample(out, v, set->s[i].key, set->s[i].count);
+			put_sample(out, set->s[i].key, set->s[i].count);
 		} else {
 			other += set->s[i].count;
 			folded = true;
 		}
 	}
 	if (folded)
-		put_sample(out, v, set->other, other);
+		put_sample(out, set->other, other);
 }
 
 int dm_format_prometheus(FILE *out, const struct dm_view *v,
@@ -299,7 +299,7 @@ int dm_format_prometheus(FILE *out, const struct dm_view *v,
 	put_help(out, "dropmon_up", "gauge",
 		 "1 if dropmon-show could read the dropmon totals, 0 if not.");
 	fputs("dropmon_up 1\n", out);
-	put_series(out, v, &set);
+	put_series(out, &set);
 	put_help(out, "dropmon_lost_total", "counter",
 		 "Packets dropped since dropmon was loaded that could not be counted by key because max_keys keys were in use.");
 	fprintf(out, "dropmon_lost_total %llu\n", h->lost);
@@ -310,6 +310,12 @@ int dm_format_prometheus(FILE *out, const struct dm_view *v,
 		 "Length of one dropmon snapshot interval (the interval_ms module parameter).");
 	fprintf(out, "dropmon_interval_seconds %llu.%03llu\n",
 		h->interval_ms / 1000, h->interval_ms % 1000);
+	if (r->watch) {
+		put_help(out, "dropmon_snapshots_missed_total", "counter",
+			 "Snapshots this dropmon-show --watch did not read: replaced before it came to them (a gap in seq).");
+		fprintf(out, "dropmon_snapshots_missed_total %llu\n",
+			r->missed_total);
+	}
 	/* without memory for it, the choice is remembered next time */
 	if (state)
 		remember(state, &set);
@@ -318,11 +324,78 @@ out:
 	return ret;
 }
 
-void dm_format_prometheus_down(FILE *out)
+void dm_format_prometheus_down(FILE *out, const struct dm_prom_state *state)
 {
+	size_t i;
+
 	put_help(out, "dropmon_up", "gauge",
 		 "1 if dropmon-show could read the dropmon totals, 0 if not.");
 	fputs("dropmon_up 0\n", out);
+	if (!state || !state->nr)
+		return;
+	fputs("# The series dropmon-show writes on their own, not in \"other\",\n"
+	      "# kept for its next run (see dropmon-show(8)):\n", out);
+	for (i = 0; i < state->nr; i++)
+		fprintf(out, DM_PROM_KEPT "{%s}\n", state->keys[i]);
+}
+
+/*
+ * The label text of a dropmon_drops_total line of @line, or of a kept
+ * line: what lies between the first '{' and the last '}' (a value may hold
+ * either, a count neither).  NULL if @line is neither.
+ */
+static char *line_key(const char *line)
+{
+	static const char series[] = "dropmon_drops_total{";
+	const char *p, *end;
+
+	if (strncmp(line, series, sizeof(series) - 1) == 0)
+		p = line + sizeof(series) - 1;
+	else if (strncmp(line, DM_PROM_KEPT "{", sizeof(DM_PROM_KEPT)) == 0)
+		p = line + sizeof(DM_PROM_KEPT);
+	else
+		return NULL;
+	end = strrchr(p, '}');
+	if (!end || end == p)
+		return NULL;
+	return strndup(p, end - p);
+}
+
+int dm_prom_state_seed(struct dm_prom_state *state, FILE *in)
+{
+	char *line = NULL, *key, **keys;
+	size_t size = 0, i, n = 0;
+	ssize_t len;
+
+	dm_prom_state_reset(state);
+	while ((len = getline(&line, &size, in)) > 0) {
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		key = line_key(line);
+		if (!key)
+			continue;
+		keys = realloc(state->keys, (state->nr + 1) * sizeof(*keys));
+		if (!keys) {
+			free(key);
+			free(line);
+			dm_prom_state_reset(state);
+			return -ENOMEM;
+		}
+		state->keys = keys;
+		state->keys[state->nr++] = key;
+	}
+	free(line);
+	if (!state->nr)
+		return 0;
+	qsort(state->keys, state->nr, sizeof(*state->keys), cmp_str);
+	for (i = 1; i < state->nr; i++) {
+		if (strcmp(state->keys[n], state->keys[i]) == 0)
+			free(state->keys[i]);
+		else
+			state->keys[++n] = state->keys[i];
+	}
+	state->nr = n + 1;
+	return 0;
 }
 
 void dm_prom_state_reset(struct dm_prom_state *state)

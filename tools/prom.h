@@ -8,17 +8,19 @@
  *   dropmon_lost_total             counter
  *   dropmon_snapshot_seq           gauge
  *   dropmon_interval_seconds       gauge
+ *   dropmon_snapshots_missed_total counter, --watch only: gaps in seq
  *
  * The location label is the symbol without its "/0xsize" ("udp_rcv+0x1a"),
  * or the address ("0xffffffff81a1b2c3") when it has no symbol or with
  * --raw.  Labels of fields folded by --by are left out.  Rows whose labels
- * are equal are merged, so that every series is unique.
+ * come out equal, as escaped text, are merged, so that every series is
+ * unique.
  *
  * At most max_series dropmon_drops_total series are written: beyond that
  * the smallest are folded into one series whose labels all read "other".
- * The choice is sticky across calls with the same state (a watch): a
- * series once written stays written while it exists, so that "other" only
- * grows.
+ * The choice is sticky across calls with the same state (a watch, and
+ * across runs through dm_prom_state_seed()): a series once written stays
+ * written while it exists, so that "other" only grows.
  */
 #ifndef DROPMON_PROM_H
 #define DROPMON_PROM_H
@@ -29,7 +31,7 @@
 #include "filter.h"
 #include "format.h"
 
-/* The label sets written last time; zero-initialise. */
+/* The label sets (their text, see prom.c) written last time; zero it. */
 struct dm_prom_state {
 	char **keys;			/* sorted */
 	size_t nr;
@@ -40,8 +42,23 @@ int dm_format_prometheus(FILE *out, const struct dm_view *v,
 			 const struct dm_render *r, size_t max_series,
 			 struct dm_prom_state *state);
 
-/* Only "dropmon_up 0", for when the input cannot be read. */
-void dm_format_prometheus_down(FILE *out);
+/*
+ * "dropmon_up 0" and no other series, for when the input cannot be read
+ * or dropmon-show stops: the counters go stale, as a scrape target's do
+ * when it is down.  The series of @state (NULL: none) follow as comment
+ * lines, DM_PROM_KEPT{labels}, for dm_prom_state_seed() of the next run.
+ */
+void dm_format_prometheus_down(FILE *out, const struct dm_prom_state *state);
+
+#define DM_PROM_KEPT	"# dropmon-show kept dropmon_drops_total"
+
+/*
+ * Seed @state from a file written before (the --output of the last run):
+ * the label sets of its dropmon_drops_total lines and of its kept lines,
+ * so that a new run writes the same series on their own and "other" does
+ * not go down across a restart.  Returns 0 or -ENOMEM (@state empty).
+ */
+int dm_prom_state_seed(struct dm_prom_state *state, FILE *in);
 
 /* Forget the sticky choice (the module was reloaded). */
 void dm_prom_state_reset(struct dm_prom_state *state);

@@ -167,6 +167,9 @@ int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
 		.max_lines = s->max_lines,
 		.samples = by_row,
 		.selected = s->selected,
+		.watch = s->o->watch,
+		.missed = s->missed,
+		.missed_total = s->missed_total,
 	};
 	struct dm_view v;
 	int ret = 0;
@@ -185,11 +188,29 @@ int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
 		break;
 	case DM_FMT_PROMETHEUS:
 		ret = dm_format_prometheus(out, &v, &r, s->o->max_series,
-					   s->o->watch ? &s->prom : NULL);
+					   s->o->watch || s->o->output ? &s->prom
+								       : NULL);
 		break;
 	}
 	dm_view_free(&v);
 	return ret;
+}
+
+void dm_show_prepare_output(struct dm_show *s)
+{
+	FILE *in;
+
+	if (!s->o->output)
+		return;
+	dm_clean_stale_temps(s->o->output);
+	if (s->o->format != DM_FMT_PROMETHEUS)
+		return;
+	in = fopen(s->o->output, "re");
+	if (!in)
+		return;
+	/* without memory, the choice is made by size as on a first run */
+	dm_prom_state_seed(&s->prom, in);
+	fclose(in);
 }
 
 int dm_show_emit(const struct dm_show *s, const char *buf, size_t len,

@@ -25,7 +25,9 @@ struct dm_show {
 	size_t max_lines;
 	long selected;			/* table: the row shown selected, or -1 */
 	long long wall_offset_ns;
-	struct dm_prom_state prom;	/* sticky series of a watch */
+	struct dm_prom_state prom;	/* sticky series (watch, --output) */
+	/* --watch: gaps in seq, for JSON and Prometheus */
+	unsigned long long missed, missed_total;
 };
 
 void dm_show_init(struct dm_show *s, const struct options *o);
@@ -66,6 +68,13 @@ int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
 /* Write @len bytes to stdout, or replace --output.  Returns 0 or e->code. */
 int dm_show_emit(const struct dm_show *s, const char *buf, size_t len,
 		 struct dm_error *e);
+
+/*
+ * --prometheus --output: seed the sticky series from the file that the
+ * last run wrote (see dm_prom_state_seed()), if it can be read, and
+ * remove the temporary files that a killed run left beside it.
+ */
+void dm_show_prepare_output(struct dm_show *s);
 
 /* CLOCK_REALTIME - CLOCK_BOOTTIME now, in ns. */
 long long dm_wall_offset_ns(void);

@@ -40,6 +40,12 @@
 
 /* Set by signal handlers, read by the loop. */
 static volatile sig_atomic_t got_stop, got_winch, got_tstp;
+/* A fatal signal to die by once the loop has cleaned up, or 0. */
+static volatile sig_atomic_t got_fatal;
+
+/* For the handler of a crash: the terminal to restore, if entered. */
+static volatile sig_atomic_t term_active, term_keys;
+static struct termios term_saved;
 
 enum source {
 	SRC_NEW,			/* not read yet */
@@ -50,6 +56,7 @@ enum source {
 
 struct watch {
 	struct dm_show s;
+	bool by_count;			/* ended by --count */
 	const struct options *o;
 	bool screen;			/* full-screen view */
 	bool keys;			/* stdin in non-canonical mode */
@@ -85,6 +92,18 @@ enum {
 	KEY_ESC,
 };
 
+unsigned int dm_watch_poll_ms(const struct dropmon_header *h)
+{
+	unsigned long long ms;
+
+	if (!h || !h->interval_ms)
+		return DM_WATCH_POLL_MS;
+	ms = h->interval_ms / 4;
+	if (ms < DM_WATCH_POLL_MIN_MS)
+		return DM_WATCH_POLL_MIN_MS;
+	return ms < DM_WATCH_POLL_MS ? (unsigned int)ms : DM_WATCH_POLL_MS;
+}
+
 enum dm_change dm_watch_change(const struct dropmon_header *last,
 			       const struct dropmon_header *cur, bool totals)
 {
@@ -104,13 +123,53 @@ enum dm_change dm_watch_change(const struct dropmon_header *last,
 
 static void on_signal(int sig)
 {
-	if (sig == SIGWINCH)
+	if (sig == SIGWINCH) {
 		got_winch = 1;
-	else if (sig == SIGTSTP)
+	} else if (sig == SIGTSTP) {
 		got_tstp = 1;
-	else
+	} else {
+		if (sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
+			got_fatal = sig;
 		got_stop = 1;
+	}
 }
+
+/*
+ * A crash (SIGSEGV, SIGABRT...): nothing but async-signal-safe calls.
+ * Give the terminal back, then die by the signal (SA_RESETHAND: the
+ * default action, once the handler returns or the fault repeats).
+ */
+static void on_crash(int sig)
+{
+	int saved_errno = errno;
+	ssize_t n;
+
+	if (term_active) {
+		n = write(STDOUT_FILENO, LEAVE_SCREEN, sizeof(LEAVE_SCREEN) - 1);
+		(void)n;
+		if (term_keys)
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &term_saved);
+	}
+	raise(sig);
+	errno = saved_errno;
+}
+
+/*
+ * Signals whose default action ends the process: those sent to stop it
+ * (SIGQUIT and the like, SIGINT, SIGTERM and SIGHUP aside) end the loop
+ * as q does, and then the process dies by them; a crash is handled in
+ * on_crash().  SIGPIPE keeps its default: a closed pipe ends a watch.
+ */
+static const int stop_signals[] = {
+	SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU,
+	SIGXFSZ, SIGPWR,
+#ifdef SIGSTKFLT
+	SIGSTKFLT,
+#endif
+};
+static const int crash_signals[] = {
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS,
+};
 
 /* No SA_RESTART: poll() returns at once with EINTR. */
 static void catch_signal(int sig)
@@ -135,6 +194,9 @@ static void term_enter(struct watch *w)
 	struct termios t;
 
 	w->keys = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &w->saved) == 0;
+	term_saved = w->saved;
+	term_keys = w->keys;
+	term_active = 1;
 	if (w->keys) {
 		t = w->saved;
 		t.c_lflag &= ~(ICANON | ECHO);
@@ -148,6 +210,7 @@ static void term_enter(struct watch *w)
 
 static void term_leave(struct watch *w)
 {
+	term_active = 0;
 	put_str(LEAVE_SCREEN);
 	if (w->keys)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &w->saved);
@@ -248,7 +311,7 @@ static void emit_down(struct watch *w)
 	out = open_memstream(&buf, &len);
 	if (!out)
 		return;
-	dm_format_prometheus_down(out);
+	dm_format_prometheus_down(out, &w->s.prom);
 	if (fclose(out) == 0 && dm_show_emit(&w->s, buf, len, &e))
 		fail_output(w, &e);
 	free(buf);
@@ -273,10 +336,15 @@ static void source_gone(struct watch *w, const struct dm_error *e)
 	emit_down(w);
 }
 
+/* Unreadable, malformed, or a format this dropmon-show cannot read. */
 static void source_bad(struct watch *w, const struct dm_error *e)
 {
+	bool was_bad = w->src == SRC_BAD;
+
 	w->src = SRC_BAD;
 	notice(w, "%s; retrying", e->msg);
+	if (!was_bad)
+		emit_down(w);
 }
 
 static void source_error(struct watch *w, const struct dm_error *e)
@@ -336,10 +404,19 @@ static void accept(struct watch *w, struct dropmon_stats *st,
 		ch = dm_watch_change(&w->last, &st->hdr, totals);
 	if (w->seen && (w->src == SRC_GONE || new_file))
 		ch = DM_RELOADED;
+	w->s.missed = 0;
 	if (ch == DM_RELOADED) {
 		notice(w, "dropmon was reloaded at %s (seq %llu -> %llu)",
 		       clock_now(now, sizeof(now)), w->last.seq, st->hdr.seq);
 		dm_prom_state_reset(&w->s.prom);
+	} else if (ch == DM_NEW && w->seen && st->hdr.seq > w->last.seq + 1) {
+		w->s.missed = st->hdr.seq - w->last.seq - 1;
+		w->s.missed_total += w->s.missed;
+		notice(w, "missed %llu snapshot%s (seq %llu to %llu) at %s: each was replaced before it could be read; %s",
+		       w->s.missed, w->s.missed == 1 ? "" : "s",
+		       w->last.seq + 1, st->hdr.seq - 1,
+		       clock_now(now, sizeof(now)),
+		       w->paused ? "paused" : "the machine is too busy for this interval_ms, or the file is written faster than its interval_ms says");
 	} else if (w->src != SRC_OK) {
 		notice(w, "%s", "");
 	}
@@ -363,7 +440,7 @@ static void accept(struct watch *w, struct dropmon_stats *st,
 	if (!w->screen)
 		emit_block(w);
 	if (w->o->count && ++w->shown >= w->o->count)
-		w->quit = true;
+		w->quit = w->by_count = true;
 }
 
 /*
@@ -376,7 +453,7 @@ static void accept(struct watch *w, struct dropmon_stats *st,
  */
 static bool worth_reading(struct watch *w, bool *new_file)
 {
-	unsigned long long now, due;
+	unsigned long long now, due, early;
 	struct timespec ts;
 	struct stat sb;
 
@@ -392,7 +469,10 @@ static bool worth_reading(struct watch *w, bool *new_file)
 		return true;
 	now = (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	due = w->last.end_ns + w->last.interval_ms * 1000000ULL;
-	return due < w->last.end_ns || now + DM_WATCH_EARLY_NS >= due;
+	early = dm_watch_poll_ms(&w->last) * 1000000ULL;
+	if (early > DM_WATCH_EARLY_NS)
+		early = DM_WATCH_EARLY_NS;
+	return due < w->last.end_ns || now + early >= due;
 }
 
 static void poll_source(struct watch *w)
@@ -752,7 +832,8 @@ static void wait_tick(struct watch *w)
 	unsigned char keys[64];
 	ssize_t n, i;
 
-	if (poll(&pfd, w->keys ? 1 : 0, DM_WATCH_POLL_MS) <= 0)
+	if (poll(&pfd, w->keys ? 1 : 0,
+		 (int)dm_watch_poll_ms(w->seen ? &w->last : NULL)) <= 0)
 		return;
 	if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
 		w->quit = true;
@@ -782,6 +863,9 @@ static void wait_tick(struct watch *w)
 
 static void watch_init(struct watch *w, const struct options *o)
 {
+	struct sigaction sa;
+	size_t i;
+
 	memset(w, 0, sizeof(*w));
 	w->o = o;
 	w->sel = -1;
@@ -792,11 +876,42 @@ static void watch_init(struct watch *w, const struct options *o)
 	catch_signal(SIGINT);
 	catch_signal(SIGTERM);
 	catch_signal(SIGHUP);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(*stop_signals); i++)
+		catch_signal(stop_signals[i]);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(crash_signals) / sizeof(*crash_signals); i++)
+		sigaction(crash_signals[i], &sa, NULL);
+	dm_show_prepare_output(&w->s);
 	if (w->screen) {
 		catch_signal(SIGWINCH);
 		catch_signal(SIGTSTP);
 		term_enter(w);
 	}
+}
+
+/* -w --count on a terminal: the last snapshot stays on the screen. */
+static void print_last(struct watch *w)
+{
+	struct dm_error e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	if (!w->seen)
+		return;
+	out = open_memstream(&buf, &len);
+	if (!out)
+		return;
+	w->s.max_width = 0;
+	w->s.max_lines = 0;
+	w->s.selected = -1;
+	dm_show_render(&w->s, &w->st, NULL, out);
+	if (fclose(out) == 0)
+		dm_write_stdout(buf, len, &e);
+	free(buf);
 }
 
 int dm_watch(const struct options *o)
@@ -818,8 +933,17 @@ int dm_watch(const struct options *o)
 	}
 	if (w.screen)
 		term_leave(&w);
+	if (w.screen && w.by_count)
+		print_last(&w);
+	/* stopped, not done: a fleet must not read the last counters as live */
+	if (!w.by_count && !w.ret)
+		emit_down(&w);
 	dropmon_stats_free(&w.st);
 	drop_samples(&w);
 	dm_show_free(&w.s);
+	if (got_fatal) {
+		signal(got_fatal, SIG_DFL);
+		raise(got_fatal);
+	}
 	return w.ret;
 }
