@@ -607,8 +607,8 @@ static const struct usage_case usage_cases[] = {
 	{ { "--by", "reason,,dev" }, "--by: unknown field in 'reason,,dev'; use a comma list of location,module,reason,dev,netns,proto\n" },
 	{ { "--by", "" }, "--by: unknown field in ''; use a comma list of location,module,reason,dev,netns,proto\n" },
 	{ { "--sort", "rate" }, "--sort: unknown order 'rate'; use count, location, module, reason, dev, netns or proto\n" },
-	{ { "--netns", "abc" }, "--netns needs a network namespace inode number, not 'abc'; see: readlink /proc/PID/ns/net\n" },
-	{ { "--netns", "4294967296" }, "--netns needs a network namespace inode number, not '4294967296'; see: readlink /proc/PID/ns/net\n" },
+	{ { "--netns", "abc" }, "--netns needs a network namespace inode number or net:[INODE], not 'abc'; see: readlink /proc/PID/ns/net\n" },
+	{ { "--netns", "4294967296" }, "--netns needs a network namespace inode number or net:[INODE], not '4294967296'; see: readlink /proc/PID/ns/net\n" },
 	{ { "-n", "0" }, "-n needs a positive number, not '0'; e.g. -n 10\n" },
 	{ { "-n", "-3" }, "-n needs a positive number, not '-3'; e.g. -n 10\n" },
 	{ { "--count", "x", "-w" }, "--count needs a positive number, not 'x'; e.g. --count 1\n" },
@@ -936,8 +936,8 @@ static void test_watch_json(const char *bin, const char *tmpdir)
 		write_snapshot(file, 6, 3, 4);
 	check_u64(0, child_finish(&c, WAIT_MS),
 		  "%s --watch --json --count=2: exit code", bin);
-	check_str("{\"format\":1,\"view\":\"stats\",\"seq\":5,\"interval_ms\":1000,\"start_ns\":5000000000,\"end_ns\":6000000000,\"keys\":2,\"drops\":3,\"lost\":0,\"by\":[\"dev\"],\"rows\":[{\"count\":2,\"rate\":2,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"eth0\",\"netns\":null,\"proto\":null},{\"count\":1,\"rate\":1,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"lo\",\"netns\":null,\"proto\":null}]}\n"
-		  "{\"format\":1,\"view\":\"stats\",\"seq\":6,\"interval_ms\":1000,\"start_ns\":6000000000,\"end_ns\":7000000000,\"keys\":2,\"drops\":7,\"lost\":0,\"by\":[\"dev\"],\"rows\":[{\"count\":4,\"rate\":4,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"eth0\",\"netns\":null,\"proto\":null},{\"count\":3,\"rate\":3,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"lo\",\"netns\":null,\"proto\":null}]}\n",
+	check_str("{\"format\":1,\"view\":\"stats\",\"seq\":5,\"interval_ms\":1000,\"start_ns\":5000000000,\"end_ns\":6000000000,\"keys\":2,\"drops\":3,\"lost\":0,\"by\":[\"dev\"],\"missed\":0,\"rows\":[{\"count\":2,\"rate\":2,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"eth0\",\"netns\":null,\"proto\":null},{\"count\":1,\"rate\":1,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"lo\",\"netns\":null,\"proto\":null}]}\n"
+		  "{\"format\":1,\"view\":\"stats\",\"seq\":6,\"interval_ms\":1000,\"start_ns\":6000000000,\"end_ns\":7000000000,\"keys\":2,\"drops\":7,\"lost\":0,\"by\":[\"dev\"],\"missed\":0,\"rows\":[{\"count\":4,\"rate\":4,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"eth0\",\"netns\":null,\"proto\":null},{\"count\":3,\"rate\":3,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"lo\",\"netns\":null,\"proto\":null}]}\n",
 		  c.io[0].p, "%s --watch --json: NDJSON lines", bin);
 	check_str("", c.io[1].p, "%s --watch --json: stderr", bin);
 	child_free(&c);

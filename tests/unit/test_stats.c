@@ -30,6 +30,7 @@
 #include "check.h"
 #include "stats.h"
 #include "test_samples.h"
+#include "test_exporter.h"
 #include "test_show.h"
 
 #define MALFORMED_SUFFIX \
@@ -810,6 +811,7 @@ int main(int argc, char *argv[])
 	test_mutations(dir, "good.stats");
 	test_show_lib(dir);
 	test_samples(dir);
+	test_exporter();
 
 	if (argc > 2) {
 		if (!mkdtemp(tmpdir)) {
