@@ -737,10 +737,10 @@ test_ex_unit() {
 	saw=$(systemd-analyze verify --man=no "$u" 2>&1) && saw=${saw:-ok} || saw="exit $?: $saw"
 	check "unit: systemd-analyze verify" ok "$(echo "$saw" | oneline)"
 	score=$(systemd-analyze security --offline=yes "$u" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
-	if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 1.5) }'; then
-		pass "unit: systemd-analyze security exposure $score <= 1.5"
+	if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 1.2) }'; then
+		pass "unit: systemd-analyze security exposure $score <= 1.2"
 	else
-		fail "unit: systemd-analyze security exposure" "<= 1.5" "${score:-none}"
+		fail "unit: systemd-analyze security exposure" "<= 1.2" "${score:-none}"
 	fi
 	for saw in 'Restart=always' 'RestrictAddressFamilies=none' 'ProtectProc=invisible' 'ProcSubset=pid'; do
 		check "unit: $saw" 1 "$(grep -cx "$saw" "$u")"
