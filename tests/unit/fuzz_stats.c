@@ -127,6 +127,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dropmon_stats st;
 	size_t i;
 
+	/* any bytes as a .prom file of a last run: seeding never fails */
+	if (size) {
+		FILE *in = fmemopen((void *)data, size, "r");
+
+		if (!in || dm_prom_state_seed(&state, in))
+			abort();
+		fclose(in);
+		dm_prom_state_reset(&state);
+	}
 	dropmon_header_parse((const char *)data, size, &hdr, &err);
 	if (dropmon_stats_parse((const char *)data, size, &st, &err) !=
 	    DROPMON_PARSE_OK) {
@@ -139,6 +148,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		render_all(&st, &state, i);
 	/* twice with the same state: the sticky choice of series */
 	render_all(&st, &state, 2);
+	/* the down file keeps that choice; a valid text */
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+
+		if (!out)
+			abort();
+		dm_format_prometheus_down(out, &state);
+		fclose(out);
+		check_text(buf, len, false);
+		free(buf);
+	}
 	dm_prom_state_reset(&state);
 	dropmon_stats_free(&st);
 	return 0;
