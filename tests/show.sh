@@ -593,16 +593,21 @@ test_ex_stale_up() {
 	rc=$?
 	check "stale up: SIGTERM exits 0" 0 "$rc"
 	ex_down "stale up: after SIGTERM" "$d/dropmon.prom"
-	for sig in INT HUP; do
+	for sig in INT HUP QUIT; do
 		ex_snap "$f" 6 1000 10 20
-		"$BIN" --prometheus --watch -f "$f" --output "$d/dropmon.prom" 2>>"$T/ex-up.err" &
+		# no core file from SIGQUIT
+		(ulimit -c 0; exec "$BIN" --prometheus --watch -f "$f" --output "$d/dropmon.prom" 2>>"$T/ex-up.err") &
 		pid=$!
 		EX_PIDS+=("$pid")
 		ex_wait "$d/dropmon.prom" '^dropmon_up 1$'
 		kill -"$sig" "$pid"
 		wait "$pid"
 		rc=$?
-		check "stale up: SIG$sig exits 0" 0 "$rc"
+		if [ "$sig" = QUIT ]; then
+			check "stale up: SIGQUIT ends it by the signal (131)" 131 "$rc"
+		else
+			check "stale up: SIG$sig exits 0" 0 "$rc"
+		fi
 		ex_down "stale up: after SIG$sig" "$d/dropmon.prom"
 	done
 }
@@ -799,6 +804,16 @@ test_ex_terminal() {
 	check "terminal: SIGQUIT leaves the alternate screen, cursor shown" "0 1" \
 		"$(tm display-message -p -t main '#{alternate_on} #{cursor_flag}')"
 	check "terminal: SIGQUIT restores icanon and echo" "$flags" "$(pane_tty_flags "after SIGQUIT")"
+
+	# a gap in seq, said on the screen's notice line
+	write_snap "$f" 5 100 7
+	t=$(tag)
+	in_pane "$t" "$BIN -w -f $f"
+	wait_screen "terminal: watch for a gap running" '^dropmon stats  seq 5  ' || { tm kill-server; return; }
+	write_snap "$f" 9 100 7
+	wait_screen "terminal: the screen says 3 snapshots were missed" '^missed 3 snapshots \(seq 6 to 8\) at [0-9:]+: each was replaced before it could be read'
+	tm send-keys -t main q
+	wait_exit "terminal: q after the gap" "$t" 0
 
 	write_snap "$f" 5 100 7
 	t=$(tag)

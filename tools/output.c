@@ -110,8 +110,12 @@ int dm_write_atomic(const char *path, const char *data, size_t len,
 		free(tmp);
 		return ret;
 	}
-	/* locked until renamed or removed: see dm_clean_stale_temps() */
-	ret = flock(fd, LOCK_EX) || fchmod(fd, file_mode()) ? -errno : 0;
+	/*
+	 * Locked until renamed or removed: see dm_clean_stale_temps().  Best
+	 * effort: where flock() fails, the file's age still protects it.
+	 */
+	(void)flock(fd, LOCK_EX);
+	ret = fchmod(fd, file_mode()) ? -errno : 0;
 	if (!ret)
 		ret = write_all(fd, data, len);
 	if (!ret && fsync(fd))

@@ -69,6 +69,7 @@ struct watch {
 	struct dropmon_stats st;	/* valid if seen */
 	unsigned long long shown;	/* snapshots shown, for --count */
 	bool paused;
+	bool was_paused;		/* since the last snapshot shown */
 	bool quit;
 	bool dirty;			/* the screen needs a redraw */
 	int ret;
@@ -416,7 +417,7 @@ static void accept(struct watch *w, struct dropmon_stats *st,
 		       w->s.missed, w->s.missed == 1 ? "" : "s",
 		       w->last.seq + 1, st->hdr.seq - 1,
 		       clock_now(now, sizeof(now)),
-		       w->paused ? "paused" : "the machine is too busy for this interval_ms, or the file is written faster than its interval_ms says");
+		       w->was_paused ? "the view was paused" : "the machine is too busy for this interval_ms, or the file is written faster than its interval_ms says");
 	} else if (w->src != SRC_OK) {
 		notice(w, "%s", "");
 	}
@@ -435,6 +436,7 @@ static void accept(struct watch *w, struct dropmon_stats *st,
 	follow_key(w);
 	w->last = st->hdr;
 	w->seen = true;
+	w->was_paused = false;
 	w->dirty = true;
 	w->s.wall_offset_ns = dm_wall_offset_ns();
 	if (!w->screen)
@@ -812,6 +814,7 @@ static void handle_key(struct watch *w, int c)
 	case 'p':
 	case ' ':
 		w->paused = !w->paused;
+		w->was_paused = true;
 		break;
 	case 't':
 		switch_view(w);
