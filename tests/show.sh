@@ -3,7 +3,7 @@
 #
 # Host-side tests of dropmon-show beyond its unit tests, as root: each
 # check prints "PASS: name" or "FAIL: name: expected X, saw Y"; the exit
-# status is 1 if any failed.  About two minutes.
+# status is 1 if any failed.  About three minutes.
 #
 #   1. fuzz: the libFuzzer target (parser, then every output format) runs
 #      for FUZZ_TIME seconds (default 60) without a crash or sanitizer report;
@@ -25,7 +25,16 @@
 #      file written from the fixtures, with the addresses, ports, lengths,
 #      times and comments that dropmon-show --json gives; tcpdump reads a
 #      file of one link type (libpcap 1.10 reads no file that mixes them,
-#      which is checked too).
+#      which is checked too);
+#   5. exporter (issue 13): --prometheus --watch --output writes dropmon_up 0
+#      and no counters on malformed, unknown-format (format=3) and unreadable
+#      input and on SIGTERM, SIGINT, SIGHUP and SIGQUIT; colliding label values
+#      are one series (node_exporter logs no "was collected before"); missed
+#      snapshots in JSON, on stderr, on the screen and as a counter, and
+#      interval_ms=100 followed; no counter goes down across a restart (by
+#      --count and by SIGTERM); the systemd unit through systemd-analyze verify
+#      and security (exposure <= 1.2); literal '?' and '-'; --netns net:[N];
+#      SIGQUIT and -w --count on a terminal; stale temporary files.
 #
 # The Debian packages' own services are neither started (policy-rc.d) nor
 # left enabled when this test installed them; nothing is left listening.
