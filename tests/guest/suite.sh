@@ -609,8 +609,8 @@ t_netns_sources() {
 
 # The real path with skb->sk on every kernel: a UDP GSO send without
 # checksums, refused in udp_send_skb() by kfree_skb() of the socket's skb
-# (skb->sk the sender, no skb->dev yet; no rx_sk), in netns dmngso.  The
-# row outlives the netns.
+# (skb->sk the sender, no skb->dev yet, no skb->protocol: 0x0000; no
+# rx_sk), in netns dmngso.  The row outlives the netns.
 t_netns_udpgso() {
 	ns=$(netns_make dmngso) || { fail "netns udpgso" "ip netns add dmngso failed"; return; }
 	check_rc "netns udpgso: load" 0 load interval_ms=$INT
@@ -620,7 +620,7 @@ t_netns_udpgso() {
 	settle
 	rows=$(awk -F'\t' -v n="$ns" '!/^#/ && $7 == n { s = $3; sub(/\+.*/, "", s); print $1, s, $6, $8 }' /tmp/totals)
 	check_match "netns udpgso: 100 drops in UDP's send path, dev '-', netns $ns, one row" \
-		'^100 udp_(send_skb|push_pending_frames|sendmsg)[.a-z0-9]* - ipv4$' "$(echo "$rows" | tr '\n' ';' | sed 's/;$//')"
+		'^100 udp_(send_skb|push_pending_frames|sendmsg)[.a-z0-9]* - 0x0000$' "$(echo "$rows" | tr '\n' ';' | sed 's/;$//')"
 	$IP netns del dmngso
 	settle
 	check_eq "netns udpgso: the row stays in the totals once the netns is gone" "$rows" \
