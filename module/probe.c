@@ -99,8 +99,8 @@ static bool dropmon_dev_maybe(unsigned long dev)
  * device is where the packet was, and finding the socket would cost every
  * drop with a device a load or two more.
  */
-static noinline unsigned long dropmon_sock_dev(const struct sk_buff *skb,
-					       const struct sock *rx_sk)
+static __always_inline unsigned long
+dropmon_sock_dev(const struct sk_buff *skb, const struct sock *rx_sk)
 {
 	const struct sock *sk = rx_sk;
 
@@ -243,8 +243,10 @@ static unsigned int dropmon_home(const struct dropmon_table *t, long tag)
  * not a registered device counts as no device, with its socket's netns
  * (dropmon_sock_dev()): one key per netns however many such pointers
  * there are.  Bounded: one hash bucket and at most two laps of the table.
+ * Six arguments, all in registers (x86-64, arm64): the tag is computed
+ * again rather than passed.
  */
-static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
+static noinline void dropmon_count_slow(struct dropmon_table *t,
 					unsigned long loc, unsigned long dev,
 					u64 rp, const struct sk_buff *skb,
 					const struct sock *rx_sk)
@@ -255,6 +257,7 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 	 * that it was published after.
 	 */
 	u32 gen = (u32)smp_load_acquire(&dropmon_dev_gen);
+	long tag = dropmon_tag(loc, dev, rp);
 	unsigned int i, n;
 
 	if (dropmon_dev_maybe(dev) && !dropmon_dev_registered(dev)) {
@@ -289,13 +292,16 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
  * A key away from its home slot, or one that a full table has no room
  * for: one lap at most, with no call, so next to no registers to save.
  * Only a key to claim (and its device to look up) or a slot to recheck
- * goes on to dropmon_count_slow().
+ * goes on to dropmon_count_slow().  The tag is computed again, a few
+ * instructions, so that the six arguments stay in registers and the
+ * probe's call to here stays a tail call.
  */
-static noinline void dropmon_count(struct dropmon_table *t, long tag,
+static noinline void dropmon_count(struct dropmon_table *t,
 				   unsigned long loc, unsigned long dev, u64 rp,
 				   const struct sk_buff *skb,
 				   const struct sock *rx_sk)
 {
+	long tag = dropmon_tag(loc, dev, rp);
 	unsigned int home = dropmon_home(t, tag);
 	unsigned int i = home;
 
@@ -317,7 +323,7 @@ static noinline void dropmon_count(struct dropmon_table *t, long tag,
 		}
 		i = (i + 1) & t->mask;
 	} while (i != home);
-	dropmon_count_slow(t, tag, loc, dev, rp, skb, rx_sk);
+	dropmon_count_slow(t, loc, dev, rp, skb, rx_sk);
 }
 
 /*
@@ -352,7 +358,7 @@ static __always_inline void dropmon_count_event(unsigned long loc,
 	else if (state == DROPMON_SLOT_EMPTY && dropmon_table_full(t))
 		local_inc(&t->lost);
 	else
-		dropmon_count(t, tag, loc, dev, rp, skb, rx_sk);
+		dropmon_count(t, loc, dev, rp, skb, rx_sk);
 }
 
 /*
