@@ -91,7 +91,13 @@ static bool dropmon_dev_maybe(unsigned long dev)
  *   the whole word 0), and IPv6's receive path reaches ipv6_frag_rcv()
  *   orphaned by ip6_rcv_core(), so the word holds the offset alone: a
  *   number below 65536 with the top 32 bits clear, never a kernel
- *   address.  dropmon_kernel_word() turns it away: no socket, 0.
+ *   address.  dropmon_kernel_word() turns it away: no socket, 0.  The
+ *   one exception, a fragment whose socket a tc BPF program prefetched
+ *   (bpf_sk_assign(), which ip6_rcv_core() leaves in place), would have
+ *   the offset written over the low half of that pointer, which the
+ *   kernel itself then hands to the socket's destructor when it frees
+ *   the fragment: a bug of those kernels that dropmon does not work
+ *   around.
  * So a word that passes dropmon_kernel_word() is a socket.
  *
  * A drop that has a device keeps the device's netns even where its socket
