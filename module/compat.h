@@ -62,6 +62,17 @@
 #endif
 
 /*
+ * DROPMON_PROBE_RX_SK: the socket the kernel names for the drop, since
+ * v6.11 ("net: add rx_sk to trace_kfree_skb": sk_skb_reason_drop() passes
+ * the receiving socket, kfree_skb_reason() NULL), or NULL before.
+ */
+#if defined(DROPMON_TP_RX_SK_CONST) || defined(DROPMON_TP_RX_SK)
+#define DROPMON_PROBE_RX_SK	rx_sk
+#else
+#define DROPMON_PROBE_RX_SK	NULL
+#endif
+
+/*
  * Before v7.0 a tracepoint calls its probes with preemption disabled;
  * since, under SRCU-fast with preemption enabled, and the probe disables
  * it itself: its CPU's table and local_t updates must stay on one CPU,

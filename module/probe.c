@@ -10,36 +10,121 @@
 #include <linux/percpu.h>
 #include <linux/tracepoint.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 #include <trace/events/skb.h>
 
 #include "compat.h"
 #include "table.h"
 
 /*
+ * Could the word @v be a kernel address?  Scratch values and offsets lie
+ * far below the kernel's addresses: on 64-bit architectures whose kernel
+ * lives in the upper half of the address space the top bit tells, with no
+ * load, and elsewhere PAGE_OFFSET does, where no unaligned word passes
+ * either (see DROPMON_DEV_NETNS).
+ */
+static bool dropmon_kernel_word(unsigned long v)
+{
+#ifndef CONFIG_S390
+	return (long)v < 0;
+#else
+	return v >= PAGE_OFFSET && !(v & 3);
+#endif
+}
+
+/*
  * skb->dev shares a union with dev_scratch, which UDP fills with lengths
  * and flags while an skb waits in a socket queue, and with rbnode.rb_left
- * (see devices.c).  Scratch values lie far below the kernel's addresses:
- * on 64-bit architectures whose kernel lives in the upper half of the
- * address space the top bit tells, with no load, and elsewhere PAGE_OFFSET
- * does.  What passes is a device only if dropmon_dev_registered() says so,
- * which the probe asks before it claims a slot for it.
+ * (see devices.c).  What passes dropmon_kernel_word() is a device only if
+ * dropmon_dev_registered() says so, which the probe asks before it claims
+ * a slot for it.
  */
 static unsigned long dropmon_skb_dev(const struct sk_buff *skb)
 {
 	unsigned long dev = (unsigned long)READ_ONCE(skb->dev);
 
-#ifndef CONFIG_S390
-	return (long)dev < 0 ? dev : 0;
-#else
-	return dev >= PAGE_OFFSET ? dev : 0;
-#endif
+	return dropmon_kernel_word(dev) ? dev : 0;
+}
+
+/*
+ * A slot's dev word is a registered device's address, 0 (no device and no
+ * socket) or, for a drop with no device but a socket, that socket's netns
+ * inode shifted left by 2 with DROPMON_DEV_NETNS set: one key per netns.
+ * No device pointer has bit 1 set (a net_device is NETDEV_ALIGN, 32-byte,
+ * aligned), a retired slot's word has bit 0 set (dropmon_slot_recheck()),
+ * and below 2^34 the word is no kernel address, so it fails
+ * dropmon_kernel_word(): no skb->dev can match it, and no lookup or
+ * recheck is made for it.
+ */
+#define DROPMON_DEV_NETNS	2UL
+
+/* Is the dev word @dev (from skb->dev, or a slot's) maybe a device? */
+static bool dropmon_dev_maybe(unsigned long dev)
+{
+	return dropmon_kernel_word(dev);
+}
+
+/*
+ * The dev word of a drop whose skb->dev is no device: the netns of the
+ * socket the kernel names.  That is @rx_sk where the tracepoint passes
+ * one (v6.11 on, see compat.h), else skb->sk, else none (0).
+ *
+ * What skb->sk holds when kfree_skb fires:
+ * - NULL: an skb that no socket owns (most of the receive path, which
+ *   ip_rcv_core() orphans) or one orphaned since: no socket, 0.
+ * - a full socket, or a request or timewait socket (a SYN-ACK's, a TIME_WAIT
+ *   reset's): all three begin with struct sock_common, whose skc_net
+ *   sock_net() reads.  The skb holds its socket (the destructor that lets
+ *   it go runs after the tracepoint, in skb_release_head_state()), and the
+ *   socket holds its net (a kernel socket lives no longer than its net),
+ *   so both stay readable until the probe returns; only the inode is
+ *   read, within the probe.  @rx_sk is held by the caller the same way.
+ * - ip_defrag_offset, on kernels whose sk_buff still has
+ *   "union { struct sock *sk; int ip_defrag_offset; }" (before v6.9's
+ *   "inet: inet_defrag: prevent sk release while still in use", which
+ *   moved the offset to the skb's cb; backported to the 4.19 and later
+ *   stable kernels, so Debian's 5.10 and 6.1 no longer have the union,
+ *   and neither do 6.12 or 7.x).  There, inet_frag_queue_insert() writes
+ *   the int offset of a fragment queued for reassembly, which the queue's
+ *   purge (timeout, overlap, memory limit) then frees.  ip_defrag() and
+ *   nf_ct_frag6_gather() orphaned the skb first (skb_orphan(): sk NULL,
+ *   the whole word 0), and IPv6's receive path reaches ipv6_frag_rcv()
+ *   orphaned by ip6_rcv_core(), so the word holds the offset alone: a
+ *   number below 65536 with the top 32 bits clear, never a kernel
+ *   address.  dropmon_kernel_word() turns it away: no socket, 0.  The
+ *   one exception, a fragment whose socket a tc BPF program prefetched
+ *   (bpf_sk_assign(), which ip6_rcv_core() leaves in place), would have
+ *   the offset written over the low half of that pointer, which the
+ *   kernel itself then hands to the socket's destructor when it frees
+ *   the fragment: a bug of those kernels that dropmon does not work
+ *   around.
+ * So a word that passes dropmon_kernel_word() is a socket.
+ *
+ * A drop that has a device keeps the device's netns even where its socket
+ * is in another one (a veth's peer, a socket moved with setns()): the
+ * device is where the packet was, and finding the socket would cost every
+ * drop with a device a load or two more.
+ */
+static __always_inline unsigned long
+dropmon_sock_dev(const struct sk_buff *skb, const struct sock *rx_sk)
+{
+	const struct sock *sk = rx_sk;
+
+	if (!sk) {
+		unsigned long v = (unsigned long)READ_ONCE(skb->sk);
+
+		if (!dropmon_kernel_word(v))
+			return 0;
+		sk = (const struct sock *)v;
+	}
+	return (unsigned long)sock_net(sk)->ns.inum << 2 | DROPMON_DEV_NETNS;
 }
 
 /*
  * Read the name and netns inode of the registered device @addr (0: none,
- * "-").  A concurrent rename may tear the name; the worker makes whatever
- * it reads printable, and the rename's NETDEV_CHANGENAME has the slot read
- * it again.
+ * "-"; a socket's netns word: "-" and that inode).  A concurrent rename may
+ * tear the name; the worker makes whatever it reads printable, and the
+ * rename's NETDEV_CHANGENAME has the slot read it again.
  */
 static void dropmon_dev_read(unsigned long addr, char *name, u32 *netns)
 {
@@ -47,8 +132,9 @@ static void dropmon_dev_read(unsigned long addr, char *name, u32 *netns)
 
 	memset(name, 0, IFNAMSIZ);
 	*netns = 0;
-	if (!addr) {
+	if (!dropmon_dev_maybe(addr)) {
 		name[0] = '-';
+		*netns = addr >> 2;
 		return;
 	}
 	/* A rename may tear the name: the worker makes it printable. */
@@ -127,12 +213,14 @@ static bool dropmon_slot_is(const struct dropmon_slot *s, unsigned long loc,
 
 /*
  * Did @s read its device under the current device generation?  A slot
- * with no device (@dev 0) read nothing and needs no recheck.
+ * with no device (@dev 0 or a netns word) read no device and needs no
+ * recheck.
  */
 static bool dropmon_slot_current(const struct dropmon_slot *s,
 				 unsigned long dev)
 {
-	return !dev || READ_ONCE(s->dev_gen) == (u32)READ_ONCE(dropmon_dev_gen);
+	return !dropmon_dev_maybe(dev) ||
+	       READ_ONCE(s->dev_gen) == (u32)READ_ONCE(dropmon_dev_gen);
 }
 
 /* No key may be added: a key not found is counted in lost. */
@@ -158,13 +246,16 @@ static unsigned int dropmon_home(const struct dropmon_table *t, long tag)
 /*
  * Count one event of a key that is new or whose slot needs a recheck:
  * look its device up, then probe, recheck, or claim.  A pointer that is
- * not a registered device counts as no device, one key however many such
- * pointers there are.  Bounded: one hash bucket and at most two laps of
- * the table.
+ * not a registered device counts as no device, with its socket's netns
+ * (dropmon_sock_dev()): one key per netns however many such pointers
+ * there are.  Bounded: one hash bucket and at most two laps of the table.
+ * Six arguments, all in registers (x86-64, arm64): the tag is computed
+ * again rather than passed.
  */
-static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
+static noinline void dropmon_count_slow(struct dropmon_table *t,
 					unsigned long loc, unsigned long dev,
-					u64 rp, const struct sk_buff *skb)
+					u64 rp, const struct sk_buff *skb,
+					const struct sock *rx_sk)
 {
 	/*
 	 * Pairs with the smp_store_release() of dropmon_dev_gen_bump(): a
@@ -172,11 +263,12 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 	 * that it was published after.
 	 */
 	u32 gen = (u32)smp_load_acquire(&dropmon_dev_gen);
+	long tag = dropmon_tag(loc, dev, rp);
 	unsigned int i, n;
 
-	if (dev && !dropmon_dev_registered(dev)) {
-		dev = 0;
-		tag = dropmon_tag(loc, 0, rp);
+	if (dropmon_dev_maybe(dev) && !dropmon_dev_registered(dev)) {
+		dev = dropmon_sock_dev(skb, rx_sk);
+		tag = dropmon_tag(loc, dev, rp);
 	}
 	i = dropmon_home(t, tag);
 	for (n = 0; n <= 2 * t->mask + 1; n++) {
@@ -184,7 +276,7 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
 		long state = local_read(&s->state);
 
 		if (state == tag && dropmon_slot_is(s, loc, dev, rp) &&
-		    (!dev || READ_ONCE(s->dev_gen) == gen ||
+		    (!dropmon_dev_maybe(dev) || READ_ONCE(s->dev_gen) == gen ||
 		     dropmon_slot_recheck(s, gen))) {
 			local_inc(&s->count);
 			return;
@@ -206,12 +298,16 @@ static noinline void dropmon_count_slow(struct dropmon_table *t, long tag,
  * A key away from its home slot, or one that a full table has no room
  * for: one lap at most, with no call, so next to no registers to save.
  * Only a key to claim (and its device to look up) or a slot to recheck
- * goes on to dropmon_count_slow().
+ * goes on to dropmon_count_slow().  The tag is computed again, a few
+ * instructions, so that the six arguments stay in registers and the
+ * probe's call to here stays a tail call.
  */
-static noinline void dropmon_count(struct dropmon_table *t, long tag,
+static noinline void dropmon_count(struct dropmon_table *t,
 				   unsigned long loc, unsigned long dev, u64 rp,
-				   const struct sk_buff *skb)
+				   const struct sk_buff *skb,
+				   const struct sock *rx_sk)
 {
+	long tag = dropmon_tag(loc, dev, rp);
 	unsigned int home = dropmon_home(t, tag);
 	unsigned int i = home;
 
@@ -233,18 +329,20 @@ static noinline void dropmon_count(struct dropmon_table *t, long tag,
 		}
 		i = (i + 1) & t->mask;
 	} while (i != home);
-	dropmon_count_slow(t, tag, loc, dev, rp, skb);
+	dropmon_count_slow(t, loc, dev, rp, skb, rx_sk);
 }
 
 /*
  * The key stays in registers and the common case, a key in its home slot,
  * is one slot's compares and an increment; everything else is one call
  * away, a tail call where dropmon_probe_exit() is empty.  The skb goes
- * along only for a claim to sample.
+ * along only for a claim to sample, and it and @rx_sk for a pointer that
+ * turns out to be no device (dropmon_count_slow()).
  */
 static __always_inline void dropmon_count_event(unsigned long loc,
 						unsigned long dev, u64 rp,
-						const struct sk_buff *skb)
+						const struct sk_buff *skb,
+						const struct sock *rx_sk)
 {
 	long tag = dropmon_tag(loc, dev, rp);
 	struct dropmon_table *t;
@@ -266,7 +364,7 @@ static __always_inline void dropmon_count_event(unsigned long loc,
 	else if (state == DROPMON_SLOT_EMPTY && dropmon_table_full(t))
 		local_inc(&t->lost);
 	else
-		dropmon_count(t, tag, loc, dev, rp, skb);
+		dropmon_count(t, loc, dev, rp, skb, rx_sk);
 }
 
 /*
@@ -274,7 +372,9 @@ static __always_inline void dropmon_count_event(unsigned long loc,
  * kernel, by the tracepoint before v7.0 and by dropmon_probe_enter()
  * since (compat.h): that section is what the worker's synchronize_rcu()
  * (snapshot.c) and the device set's synchronize_net() (devices.c) wait
- * for.
+ * for.  A drop with no device word at all takes its socket's netns here;
+ * a drop with a device pays one test for that.  The socket needs no such
+ * section: the skb or the caller holds it (dropmon_sock_dev()).
  */
 static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 {
@@ -282,8 +382,10 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	unsigned long dev = dropmon_skb_dev(skb);
 	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
 
+	if (!dev)
+		dev = dropmon_sock_dev(skb, DROPMON_PROBE_RX_SK);
 	dropmon_probe_enter();
-	dropmon_count_event(loc, dev, rp, skb);
+	dropmon_count_event(loc, dev, rp, skb, DROPMON_PROBE_RX_SK);
 	dropmon_probe_exit();
 }
 

@@ -92,6 +92,7 @@ dm_build_initramfs() {
 	cp "$src/dropmon.ko" "$R/lib/modules/dropmon.ko"
 	cp "$tsrc/dmjunk.ko" "$R/lib/modules/dmjunk.ko"
 	cp "$tsrc/dmskb.ko" "$R/lib/modules/dmskb.ko"
+	cp "$tsrc/dmsock.ko" "$R/lib/modules/dmsock.ko"
 	cp "$tsrc/dmbench.ko" "$R/lib/modules/dmbench.ko"
 	cp "$here/helpers/dmgen" "$R/bin/dmgen"
 	cp "$DROPMON_TOP/tools/dropmon-show-static" "$R/usr/sbin/dropmon-show"

@@ -53,7 +53,7 @@ ROOTNS=$(readlink /proc/self/ns/net | tr -dc 0-9)
 # The kernel's version as major x 1000 + minor: 6.12 is 6012.
 KV=$(uname -r | awk -F'[.-]' '{ print $1 * 1000 + $2 }')
 # Drops in process context (dmgen netlink and unixqueue): no device
-# (dev '-', netns 0), protocol 0, freed in a syscall, where a kernel that
+# (dev '-'), protocol 0, freed in a syscall, where a kernel that
 # runs tracepoint probes preemptible (7.x: SRCU-fast) runs dropmon's
 # probe with preemption on.  netlink_unicast() frees a message to a port
 # id no socket holds, unix_release_sock() the datagrams queued on a
@@ -63,6 +63,12 @@ KV=$(uname -r | awk -F'[.-]' '{ print $1 * 1000 + $2 }')
 # (.isra.0, .constprop.0), so that a kernel built another way still
 # counts them; each must still land at one location.
 NLPID=2147483646
+# Their netns: a unix datagram keeps its sender's socket in skb->sk, so
+# it counts under that socket's netns (probe.c, dropmon_sock_dev()); a
+# netlink message refused in netlink_unicast() has no skb->sk, and the
+# tracepoint names no socket: netns 0.
+UX_NS=$ROOTNS
+NL_NS=0
 NL_RE='^netlink_(unicast|sendmsg)(\.[a-z]+\.[0-9]+)*$'
 UX_RE='^unix_(release_sock|release)(\.[a-z]+\.[0-9]+)*$'
 # The interval of the main suite: polling every snapshot needs it to be
@@ -89,20 +95,21 @@ sum() {
 		END { print c + 0 }' "/tmp/$1"
 }
 
-# Sum of the counts of the process-context rows (dev '-', netns 0,
-# protocol 0x0000) whose symbol without its offset matches ERE:
-#   psum VIEW ERE
+# Sum of the counts of the process-context rows (dev '-', netns NETNS,
+# default 0, protocol 0x0000) whose symbol without its offset matches ERE:
+#   psum VIEW ERE [NETNS]
 psum() {
-	awk -F'\t' -v re="$2" '/^#/ { next }
+	awk -F'\t' -v re="$2" -v ns="${3:-0}" '/^#/ { next }
 		{ s = $3; sub(/\+.*/, "", s) }
-		s ~ re && $6 == "-" && $7 == "0" && $8 == "0x0000" { c += $1 }
+		s ~ re && $6 == "-" && $7 == ns && $8 == "0x0000" { c += $1 }
 		END { print c + 0 }' "/tmp/$1"
 }
 # The symbols (without offset) of those rows, one line, sorted.
+#   psyms VIEW ERE [NETNS]
 psyms() {
-	awk -F'\t' -v re="$2" '/^#/ { next }
+	awk -F'\t' -v re="$2" -v ns="${3:-0}" '/^#/ { next }
 		{ s = $3; sub(/\+.*/, "", s) }
-		s ~ re && $6 == "-" && $7 == "0" && $8 == "0x0000" { print s }' "/tmp/$1" |
+		s ~ re && $6 == "-" && $7 == ns && $8 == "0x0000" { print s }' "/tmp/$1" |
 		sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
@@ -274,19 +281,19 @@ count() {
 	check_eq "$name: $sym $NOSOCK lo $proto counts exactly $N" $N $((after - before))
 }
 
-# count_proc NAME ERE DMGEN-ARGS...: N process-context drops, exactly,
-# at one location: dmgen exits 0 only when each of its N sends had the
-# outcome that frees exactly one skb.
+# count_proc NAME ERE NETNS DMGEN-ARGS...: N process-context drops,
+# exactly, at one location, in netns NETNS: dmgen exits 0 only when each
+# of its N sends had the outcome that frees exactly one skb.
 count_proc() {
-	name=$1 re=$2
-	shift 2
+	name=$1 re=$2 pns=$3
+	shift 3
 	snap totals
-	before=$(psum totals "$re")
+	before=$(psum totals "$re" "$pns")
 	dmgen "$@" || fail "$name" "dmgen $* failed"
 	settle
-	after=$(psum totals "$re")
-	syms=$(psyms totals "$re")
-	check_eq "$name: process context, ${syms:-no symbol matching $re} - netns 0 0x0000 counts exactly $N" \
+	after=$(psum totals "$re" "$pns")
+	syms=$(psyms totals "$re" "$pns")
+	check_eq "$name: process context, ${syms:-no symbol matching $re} - netns $pns 0x0000 counts exactly $N" \
 		$N $((after - before))
 	check_match "$name: one location ($re)" '^[^ ]+$' "$syms"
 }
@@ -296,8 +303,8 @@ t_counts() {
 	count udp6 "$U6" ipv6 udp6 $N $PORT
 	count tcp4 tcp_v4_rcv ipv4 tcp4 $N $PORT
 	count tcp6 tcp_v6_rcv ipv6 tcp6 $N $PORT
-	count_proc netlink "$NL_RE" netlink $N $NLPID
-	count_proc unix "$UX_RE" unixqueue $N
+	count_proc netlink "$NL_RE" "$NL_NS" netlink $N $NLPID
+	count_proc unix "$UX_RE" "$UX_NS" unixqueue $N
 	snap totals
 	locs=$(awk -F'\t' -v a="$U4+" -v b="$U6+" '!/^#/ && $6 == "lo" &&
 		(index($3, a) == 1 || index($3, b) == 1 || $3 ~ /^tcp_v[46]_rcv\+/) { print $2 }' /tmp/totals |
@@ -499,7 +506,9 @@ t_junk_dev() {
 # The real path: dmgen tcpofo makes the kernel prune a TCP socket's
 # out-of-order queue (tcp_prune_ofo_queue, reason TCP_OFO_QUEUE_PRUNE),
 # and the reset that closes it purges the rest (skb_rbtree_purge): every
-# row of those drops must be on lo or on no device ("-", netns 0).  5.10
+# row of those drops must be on lo or on no device ("-") with the netns
+# of the socket whose queue it was (the root's): rx_sk since 6.11,
+# skb->sk (skb_set_owner_r()) before; never netns 0.  5.10
 # frees pruned skbs with __kfree_skb(), no kfree_skb event: there only
 # the absence of junk rows is checked.
 t_tcp_ofo() {
@@ -515,11 +524,11 @@ t_tcp_ofo() {
 		pass "tcp ofo: (5.10 has no kfree_skb event for a pruned skb)"
 	else
 		check_match "tcp ofo: TCP_OFO_QUEUE_PRUNE drops counted" '^[1-9]' \
-			"$(sum ofo.totals '*' TCP_OFO_QUEUE_PRUNE - ipv4 0) with dev '-', $(sum ofo.totals '*' TCP_OFO_QUEUE_PRUNE lo ipv4 "$ROOTNS") on lo; rows: $(grep -c TCP_OFO_QUEUE_PRUNE /tmp/ofo.totals)"
+			"$(sum ofo.totals '*' TCP_OFO_QUEUE_PRUNE - ipv4 "$ROOTNS") with dev '-' (netns $ROOTNS), $(sum ofo.totals '*' TCP_OFO_QUEUE_PRUNE lo ipv4 "$ROOTNS") on lo; rows: $(grep -c TCP_OFO_QUEUE_PRUNE /tmp/ofo.totals)"
 	fi
-	awk -F'\t' -v r="$ROOTNS" '!/^#/ && !($6 == "-" && $7 == 0) && !($6 == "lo" && $7 == r) {
+	awk -F'\t' -v r="$ROOTNS" '!/^#/ && !($6 == "-" && $7 == r) && !($6 == "lo" && $7 == r) {
 		print $1, $3, $5, $6, $7, $8 }' /tmp/ofo.totals | LC_ALL=C tr -c '\12\40-\176' '.' >/tmp/ofo.junk
-	check_eq "tcp ofo: every row on lo or on no device (netns 0)" "0 rows" \
+	check_eq "tcp ofo: every row on lo or on no device, in the socket's netns $ROOTNS" "0 rows" \
 		"$(wc -l </tmp/ofo.junk) rows$(head -n 3 /tmp/ofo.junk | sed 's/^/; /' | tr '\n' ' ')"
 	check_match "tcp ofo: nothing lost" '^lost=0 ' \
 		"lost=$(hdr ofo.totals lost) keys=$(hdr ofo.totals keys) drops=$(hdr ofo.totals drops)"
@@ -530,6 +539,126 @@ t_tcp_ofo() {
 	check_rc "tcp ofo: unload" 0 unload
 	check_dmesg "tcp ofo"
 }
+
+# === netns of drops with no device (issue 13) ===============================
+# A drop whose skb->dev is no device (NULL, UDP's dev_scratch, an address
+# that no registered device has) counts with dev "-" under the netns of the
+# socket the kernel names (probe.c, dropmon_sock_dev()): the tracepoint's
+# rx_sk (6.11 on), else skb->sk, else none: netns 0.  A drop with a device
+# keeps the device's netns.  The kernel's own kfree_skb format says
+# whether it passes rx_sk.
+
+# netns_make NAME: a fresh `ip netns` namespace with lo up; prints its
+# inode, read off the bind mount.
+netns_make() {
+	mkdir -p /run/netns
+	[ -e /run/netns/$1 ] && $IP netns del $1
+	$IP netns add $1 && $IP -n $1 link set lo up && stat -L -c %i /run/netns/$1
+}
+
+# Rows at SYMBOL+ (dmsock's sites) in view copy $2: "count reason dev netns proto".
+site_rows() {
+	awk -F'\t' -v s="$1+" '!/^#/ && index($3, s) == 1 { print $1, $5, $6, $7, $8 }' "$2" |
+		tr '\n' ';' | sed 's/;$//'
+}
+
+# Every source, exactly, with dmsock (tests/bench/dmsock.c): a kernel UDP
+# socket A in the netns of a process in dmnsk, one in the root netns.
+t_netns_sources() {
+	if grep -q rx_sk /sys/kernel/tracing/events/skb/kfree_skb/format; then rxsk=yes; else rxsk=no; fi
+	if [ "$NOSOCK" = - ]; then jr=-; else jr=NOT_SPECIFIED; fi
+	ns=$(netns_make dmnsk) || { fail "netns sources" "ip netns add dmnsk failed"; return; }
+	$IP netns exec dmnsk sleep 600 & sp=$!
+	i=0
+	while [ "$(readlink /proc/$sp/ns/net)" != "net:[$ns]" ] && [ $i -lt 50 ]; do
+		usleep 100000
+		i=$((i + 1))
+	done
+	check_eq "netns sources: a process in dmnsk (inode $ns from /run/netns/dmnsk)" "net:[$ns]" "$(readlink /proc/$sp/ns/net)"
+	check_rc "netns sources: load" 0 load interval_ms=$INT
+	check_rc "netns sources: load dmsock pid=$sp" 0 insmod /lib/modules/dmsock.ko pid=$sp
+	wait_seq totals 1
+	echo 100 >/sys/module/dmsock/parameters/fire || fail "netns sources: fire" "expected the write to succeed"
+	check_eq "netns sources: dmsock fired 100 of each case" 100 "$(cat /sys/module/dmsock/parameters/fire)"
+	settle
+	cp /tmp/totals /tmp/nss.totals
+	if [ $rxsk = yes ]; then
+		check_eq "netns sources: rx_sk (in dmnsk) before skb->sk (root), no device: rx_sk's netns" \
+			"100 $jr - $ns ipv4" "$(site_rows dmsock_site_rx /tmp/nss.totals)"
+	else
+		check_eq "netns sources: no rx_sk argument on this kernel: skb->sk's netns (root), no device" \
+			"100 $jr - $ROOTNS ipv4" "$(site_rows dmsock_site_rx /tmp/nss.totals)"
+	fi
+	check_eq "netns sources: skb->sk (in dmnsk), skb->dev UDP's dev_scratch: skb->sk's netns" \
+		"100 $jr - $ns ipv4" "$(site_rows dmsock_site_sk /tmp/nss.totals)"
+	check_eq "netns sources: skb->sk (in dmnsk), skb->dev an address no device has: skb->sk's netns" \
+		"100 $jr - $ns ipv4" "$(site_rows dmsock_site_junk /tmp/nss.totals)"
+	check_eq "netns sources: skb->sk holding an ip_defrag_offset (1480): no socket, netns 0" \
+		"100 $jr - 0 ipv4" "$(site_rows dmsock_site_frag /tmp/nss.totals)"
+	check_eq "netns sources: a device (root's lo) and a socket in dmnsk: the device's netns" \
+		"100 $jr lo $ROOTNS ipv4" "$(site_rows dmsock_site_dev /tmp/nss.totals)"
+	check_match "netns sources: nothing lost" '^lost=0$' "lost=$(hdr nss.totals lost)"
+	check_eq "netns sources: totals invariant" "ok ok" "$(invariant nss.totals)"
+	check_rc "netns sources: unload dmsock" 0 rmmod dmsock
+	check_rc "netns sources: unload" 0 unload
+	kill $sp
+	wait $sp 2>/dev/null
+	$IP netns del dmnsk
+	check_dmesg "netns sources"
+}
+
+# The real path with skb->sk on every kernel: a UDP GSO send without
+# checksums, refused in udp_send_skb() by kfree_skb() of the socket's skb
+# (skb->sk the sender, no skb->dev yet, no skb->protocol: 0x0000; no
+# rx_sk), in netns dmngso.  The row outlives the netns.
+t_netns_udpgso() {
+	ns=$(netns_make dmngso) || { fail "netns udpgso" "ip netns add dmngso failed"; return; }
+	check_rc "netns udpgso: load" 0 load interval_ms=$INT
+	wait_seq totals 1
+	$IP netns exec dmngso dmgen udpgso 100 $PORT >/tmp/gso.out 2>&1
+	check_eq "netns udpgso: dmgen udpgso in dmngso (netns $ns)" "udpgso: refused=100" "$(cat /tmp/gso.out)"
+	settle
+	rows=$(awk -F'\t' -v n="$ns" '!/^#/ && $7 == n { s = $3; sub(/\+.*/, "", s); print $1, s, $6, $8 }' /tmp/totals)
+	check_match "netns udpgso: 100 drops in UDP's send path, dev '-', netns $ns, one row" \
+		'^100 udp_(send_skb|push_pending_frames|sendmsg)[.a-z0-9]* - 0x0000$' "$(echo "$rows" | tr '\n' ';' | sed 's/;$//')"
+	$IP netns del dmngso
+	settle
+	check_eq "netns udpgso: the row stays in the totals once the netns is gone" "$rows" \
+		"$(awk -F'\t' -v n="$ns" '!/^#/ && $7 == n { s = $3; sub(/\+.*/, "", s); print $1, s, $6, $8 }' /tmp/totals)"
+	check_eq "netns udpgso: totals invariant" "ok ok" "$(invariant totals)"
+	check_rc "netns udpgso: unload" 0 unload
+	check_dmesg "netns udpgso"
+}
+
+# A UDP receive-buffer overflow in netns dmnudp, whose lo is then gone
+# with the netns: the datagrams that do not fit are dropped on arrival
+# with skb->dev still lo (the device's netns: dmnudp), those queued are
+# freed unread at close with dev_scratch, no skb->sk and no rx_sk: the
+# kernel names no socket for them, netns 0.  All 100 counted, exactly.
+t_netns_udp() {
+	if [ "$NOSOCK" = - ]; then rr=-; else rr=SOCKET_RCVBUFF; fi
+	ns=$(netns_make dmnudp) || { fail "netns udp" "ip netns add dmnudp failed"; return; }
+	check_rc "netns udp: load" 0 load interval_ms=$INT
+	wait_seq totals 1
+	snap totals
+	cp /tmp/totals /tmp/nsu.before
+	$IP netns exec dmnudp dmgen udpqueue 100 $((PORT + 3000)) 1 ||
+		fail "netns udp" "dmgen udpqueue 100 $((PORT + 3000)) 1 failed in dmnudp"
+	$IP netns del dmnudp
+	settle
+	lo=$(sum totals '*' "$rr" lo ipv4 "$ns")
+	dash=$(sum totals '*' '*' - ipv4 0)
+	dash0=$(sum nsu.before '*' '*' - ipv4 0)
+	other=$(awk -F'\t' -v n="$ns" '!/^#/ && $7 == n && $6 != "lo"' /tmp/totals | wc -l)
+	check_eq "netns udp: 100 datagrams: $lo dropped on arrival on lo in dmnudp ($ns), $((dash - dash0)) freed unread (dev '-', netns 0)" \
+		100 $((lo + dash - dash0))
+	check_match "netns udp: the receive buffer overflowed (reason $rr on lo)" '^[1-9][0-9]* ' "$lo $rr"
+	check_eq "netns udp: no other row in dmnudp's netns" 0 "$other"
+	check_eq "netns udp: totals invariant" "ok ok" "$(invariant totals)"
+	check_rc "netns udp: unload" 0 unload
+	check_dmesg "netns udp"
+}
+# === end of the netns block ===================================================
 
 # --- rotation -------------------------------------------------------------
 t_rotation() {
@@ -1386,6 +1515,9 @@ suite_main() {
 	t_overflow
 	t_junk_dev
 	t_tcp_ofo
+	t_netns_sources
+	t_netns_udpgso
+	t_netns_udp
 	t_open_reader
 	t_storm
 	t_show_errors
@@ -1415,7 +1547,7 @@ suite_parallel() {
 	snap totals
 	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
 	tb=$(sum totals tcp_v4_rcv "$NOSOCK" lo ipv4 "$ROOTNS")
-	nb=$(psum totals "$NL_RE") ub=$(psum totals "$UX_RE")
+	nb=$(psum totals "$NL_RE") ub=$(psum totals "$UX_RE" "$UX_NS")
 	dmgen -c 0 udp4 $((N * 4)) $PORT & a=$!
 	dmgen -c 1 udp4 $((N * 4)) $PORT & b=$!
 	dmgen -c 0 tcp4 $N $PORT & c=$!
@@ -1428,12 +1560,12 @@ suite_parallel() {
 	settle
 	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
 	ta=$(sum totals tcp_v4_rcv "$NOSOCK" lo ipv4 "$ROOTNS")
-	na=$(psum totals "$NL_RE") ua=$(psum totals "$UX_RE")
+	na=$(psum totals "$NL_RE") ua=$(psum totals "$UX_RE" "$UX_NS")
 	check_eq "parallel: udp4 from both CPUs, exactly $((N * 8))" $((N * 8)) $((after - before))
 	check_eq "parallel: tcp4 from both CPUs, exactly $((N * 2))" $((N * 2)) $((ta - tb))
 	check_eq "parallel: netlink ($(psyms totals "$NL_RE")) in process context from both CPUs, exactly $((N * 2))" \
 		$((N * 2)) $((na - nb))
-	check_eq "parallel: unix ($(psyms totals "$UX_RE")) in process context from both CPUs, exactly $((N * 2))" \
+	check_eq "parallel: unix ($(psyms totals "$UX_RE" "$UX_NS")) in process context from both CPUs, exactly $((N * 2))" \
 		$((N * 2)) $((ua - ub))
 	check_eq "parallel: invariant" "ok ok" "$(invariant totals)"
 	check_rc "unload" 0 unload
@@ -1752,11 +1884,11 @@ suite_accounting() {
 	dmgen -c 0 netlink 1 $NLPID
 	dmgen -c 0 unixqueue 1
 	settle
-	nlsym=$(psyms totals "$NL_RE") uxsym=$(psyms totals "$UX_RE")
+	nlsym=$(psyms totals "$NL_RE") uxsym=$(psyms totals "$UX_RE" "$UX_NS")
 	check_match "accounting: one location each for netlink and unix, saw '$nlsym' and '$uxsym'" \
 		'^[^ ]+/[^ ]+$' "$nlsym/$uxsym"
 	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
-	nb=$(psum totals "$NL_RE") ub=$(psum totals "$UX_RE")
+	nb=$(psum totals "$NL_RE") ub=$(psum totals "$UX_RE" "$UX_NS")
 	rounds=10
 	dmgen snapsum $D/stats "$U4" lo 600 "${nlsym:-none}" - "${uxsym:-none}" - >/tmp/snapsum &
 	poller=$!
@@ -1776,7 +1908,7 @@ suite_accounting() {
 	kill -TERM $poller
 	wait $poller
 	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
-	na=$(psum totals "$NL_RE") ua=$(psum totals "$UX_RE")
+	na=$(psum totals "$NL_RE") ua=$(psum totals "$UX_RE" "$UX_NS")
 	want=$((rounds * 2 * N))
 	echo "ACCOUNTING $(cat /tmp/snapsum) totals_delta=$((after - before)) netlink_delta=$((na - nb)) unix_delta=$((ua - ub)) sent=$want each"
 	check_eq "accounting: totals count exactly the $want datagrams sent from both CPUs" $want $((after - before))

@@ -80,8 +80,10 @@ static const char *usage_text =
 	"  netdm listen SECONDS         read drop_monitor's multicast group, print\n"
 	"                               the messages, bytes and overruns seen\n"
 	"  readtime FILE N              read FILE whole N times, print ns per read\n"
-	"  udpqueue N PORT              queue N datagrams on a socket bound to\n"
-	"                               127.0.0.1:PORT, close it unread\n"
+	"  udpqueue N PORT [RCVBUF]     queue N datagrams on a socket bound to\n"
+	"                               127.0.0.1:PORT, close it unread; with\n"
+	"                               RCVBUF (SO_RCVBUF, 1..16777216) those\n"
+	"                               that do not fit are dropped on arrival\n"
 	"  flood SECONDS PORT [udp4|udp6]\n"
 	"                               UDP flood to closed loopback PORT,\n"
 	"                               prints 'flood: sent=<count>';\n"
@@ -98,6 +100,12 @@ static const char *usage_text =
 	"                               a port id no socket holds: each refused,\n"
 	"                               each freed by netlink_unicast (process\n"
 	"                               context)\n"
+	"  udpgso N PORT                send N UDP datagrams of 64 bytes to\n"
+	"                               127.0.0.1:PORT with UDP_SEGMENT 32 and\n"
+	"                               SO_NO_CHECK, which the kernel refuses\n"
+	"                               (EINVAL) and frees in udp_send_skb: a\n"
+	"                               drop of the socket's skb, no device;\n"
+	"                               prints 'udpgso: refused=N'\n"
 	"  unixqueue N                  queue N AF_UNIX datagrams on socket pairs\n"
 	"                               and close the receivers unread (freed\n"
 	"                               by unix_release_sock, process context)\n"
@@ -394,22 +402,35 @@ static int cmd_udpqueue(int argc, char **argv)
 	int rcvbuf = 16 * 1024 * 1024;
 	struct lo_addr a;
 	unsigned long n, i;
+	unsigned long small = 0;
 	uint16_t port;
 	int fd;
 
-	if (argc != 3)
-		usage_error("udpqueue N PORT");
+	if (argc != 3 && argc != 4)
+		usage_error("udpqueue N PORT [RCVBUF]");
 	n = arg_count(argv[1]);
 	port = arg_port(argv[2]);
+	if (argc > 3 && parse_ulong(argv[3], 10, 1, MAX_BUFSZ, &small))
+		die("invalid RCVBUF '%s': must be an integer 1..%lu", argv[3],
+		    MAX_BUFSZ);
 	make_lo_addr(0, port, &a);
 	memcpy(payload, "dropmon-dmgen-16", UDP_PAYLOAD);
 
 	fd = socket(a.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die_errno("udpqueue: socket");
-	/* Room for all N, so none is dropped for a full receive buffer. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+	/*
+	 * Room for all N, so none is dropped for a full receive buffer;
+	 * or RCVBUF, so that all but the first few are.
+	 */
+	if (small) {
+		rcvbuf = (int)small;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+			die_errno("udpqueue: SO_RCVBUF %d", rcvbuf);
+	} else if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+			      sizeof(rcvbuf))) {
 		die_errno("udpqueue: SO_RCVBUFFORCE");
+	}
 	if (bind(fd, (struct sockaddr *)&a.ss, a.len))
 		die_errno("udpqueue: bind port %u", port);
 	for (i = 0; i < n; i++) {
@@ -421,6 +442,55 @@ static int cmd_udpqueue(int argc, char **argv)
 				  port, i + 1);
 	}
 	close(fd);
+	return 0;
+}
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103	/* linux/udp.h, v4.18 */
+#endif
+
+/*
+ * A GSO send without checksums is refused in udp_send_skb(), after the
+ * skb was made and charged to the socket (skb->sk set, no skb->dev yet):
+ * kfree_skb(), then EINVAL.  Any other outcome is an error.
+ */
+static int cmd_udpgso(int argc, char **argv)
+{
+	unsigned char payload[64];
+	int one = 1, gso = 32;
+	struct lo_addr a;
+	unsigned long n, i;
+	uint16_t port;
+	int fd;
+
+	if (argc != 3)
+		usage_error("udpgso N PORT");
+	n = arg_count(argv[1]);
+	port = arg_port(argv[2]);
+	make_lo_addr(0, port, &a);
+	memset(payload, 'g', sizeof(payload));
+	fd = socket(a.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_errno("udpgso: socket");
+	if (setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one)))
+		die_errno("udpgso: SO_NO_CHECK");
+	if (setsockopt(fd, IPPROTO_UDP, UDP_SEGMENT, &gso, sizeof(gso)))
+		die_errno("udpgso: UDP_SEGMENT (a kernel without UDP GSO?)");
+	for (i = 0; i < n; i++) {
+		ssize_t r = sendto(fd, payload, sizeof(payload), 0,
+				   (struct sockaddr *)&a.ss, a.len);
+
+		if (r >= 0) {
+			fprintf(stderr, "dmgen: udpgso: datagram %lu was sent, expected EINVAL from udp_send_skb; does this kernel check SO_NO_CHECK for GSO?\n",
+				i + 1);
+			return 1;
+		}
+		if (errno != EINVAL)
+			die_errno("udpgso: sendto port %u datagram %lu, expected EINVAL",
+				  port, i + 1);
+	}
+	close(fd);
+	printf("udpgso: refused=%lu\n", n);
 	return 0;
 }
 
@@ -1587,6 +1657,8 @@ int main(int argc, char **argv)
 		return cmd_netlink(argc, argv);
 	if (!strcmp(cmd, "unixqueue"))
 		return cmd_unixqueue(argc, argv);
+	if (!strcmp(cmd, "udpgso"))
+		return cmd_udpgso(argc, argv);
 	if (!strcmp(cmd, "spin"))
 		return cmd_spin(argc, argv);
 	if (!strcmp(cmd, "help"))
