@@ -61,12 +61,41 @@ static int location_label(char *buf, size_t size, const struct dropmon_row *k,
 	return snprintf(buf, size, "%.*s", (int)len, k->symbol);
 }
 
+/*
+ * The netns_name label of row @i, after netns (NULL: none), into @buf: a
+ * TAB as the four bytes "\x09" (rendered as every control byte is).
+ */
+static const char *ns_label(const struct dm_view *v, const struct dm_render *r,
+			    size_t i, char *buf, size_t size)
+{
+	const struct dm_ns_name *e = dm_row_ns_name(v, r, i);
+	const char *s;
+	size_t n = 0;
+
+	if (!e)
+		return NULL;
+	for (s = e->name; *s && n + 5 < size; s++) {
+		if (*s == '\t') {
+			memcpy(buf + n, "\\x09", 4);
+			n += 4;
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 /* The label values of row @i joined by TABs (never in a value). */
-static char *series_key(const struct dm_view *v, size_t i, bool raw)
+static char *series_key(const struct dm_view *v, const struct dm_render *r,
+			size_t i)
 {
 	char loc[DROPMON_SYMBOL_MAX + 32], num[32], *key, *p;
+	char nsbuf[DM_NS_NAME_MAX * 4];
 	const char *val[DM_NR_FIELDS];
-	size_t f, len = 1;
+	const char *ns = ns_label(v, r, i, nsbuf, sizeof(nsbuf));
+	bool raw = r->raw;
+	size_t f, len = 1 + (ns ? strlen(ns) + 1 : 0);
 
 	location_label(loc, sizeof(loc), dm_vrow_key(v, i), raw);
 	for (f = 0; f < DM_NR_FIELDS; f++) {
@@ -82,13 +111,16 @@ static char *series_key(const struct dm_view *v, size_t i, bool raw)
 	for (f = 0; f < DM_NR_FIELDS; f++) {
 		if (dm_view_has(v, f))
 			p += sprintf(p, "%s%s", p == key ? "" : "\t", val[f]);
+		if (f == DM_NETNS && ns)
+			p += sprintf(p, "\t%s", ns);
 	}
 	return key;
 }
 
-static char *other_key(const struct dm_view *v)
+/* netns_name, when there are names, is "other" too. */
+static char *other_key(const struct dm_view *v, bool names)
 {
-	char *key = malloc(DM_NR_FIELDS * (sizeof(OTHER) + 1)), *p = key;
+	char *key = malloc((DM_NR_FIELDS + 1) * (sizeof(OTHER) + 1)), *p = key;
 	size_t f;
 
 	if (!key)
@@ -97,6 +129,8 @@ static char *other_key(const struct dm_view *v)
 	for (f = 0; f < DM_NR_FIELDS; f++) {
 		if (dm_view_has(v, f))
 			p += sprintf(p, "%s" OTHER, p == key ? "" : "\t");
+		if (f == DM_NETNS && names && dm_view_has(v, f))
+			p += sprintf(p, "\t" OTHER);
 	}
 	return key;
 }
@@ -151,17 +185,17 @@ static void merge_equal(struct series_set *set)
 }
 
 static int build_set(struct series_set *set, const struct dm_view *v,
-		     bool raw)
+		     const struct dm_render *r)
 {
 	size_t i;
 
 	memset(set, 0, sizeof(*set));
 	set->s = calloc(v->nr ? v->nr : 1, sizeof(*set->s));
-	set->other = other_key(v);
+	set->other = other_key(v, r->names);
 	if (!set->s || !set->other)
 		return -ENOMEM;
 	for (i = 0; i < v->nr; i++, set->nr++) {
-		set->s[i].key = series_key(v, i, raw);
+		set->s[i].key = series_key(v, r, i);
 		set->s[i].count = v->rows[i].count;
 		if (!set->s[i].key)
 			return -ENOMEM;
@@ -235,8 +269,8 @@ static int remember(struct dm_prom_state *st, struct series_set *set)
 	return 0;
 }
 
-static void put_sample(FILE *out, const struct dm_view *v, const char *key,
-		       unsigned long long count)
+static void put_sample(FILE *out, const struct dm_view *v, bool names,
+		       const char *key, unsigned long long count)
 {
 	const char *sep = "{";
 	char *copy = strdup(key), *p = copy, *val;
@@ -253,6 +287,12 @@ static void put_sample(FILE *out, const struct dm_view *v, const char *key,
 		dm_prom_label_value(out, val ? val : "");
 		fputc('"', out);
 		sep = ",";
+		if (f == DM_NETNS && names) {
+			val = strsep(&p, "\t");
+			fputs(",netns_name=\"", out);
+			dm_prom_label_value(out, val ? val : "");
+			fputc('"', out);
+		}
 	}
 	fprintf(out, "} %llu\n", count);
 	free(copy);
@@ -264,7 +304,7 @@ static void put_help(FILE *out, const char *name, const char *type,
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void put_series(FILE *out, const struct dm_view *v,
+static void put_series(FILE *out, const struct dm_view *v, bool names,
 		       const struct series_set *set)
 {
 	unsigned long long other = 0;
@@ -275,14 +315,15 @@ static void put_series(FILE *out, const struct dm_view *v,
 		 "Packets dropped since dropmon was loaded, by kernel location, drop reason, device, network namespace and protocol.");
 	for (i = 0; i < set->nr; i++) {
 		if (set->s[i].shown) {
-			put_sample(out, v, set->s[i].key, set->s[i].count);
+			put_sample(out, v, names, set->s[i].key,
+				   set->s[i].count);
 		} else {
 			other += set->s[i].count;
 			folded = true;
 		}
 	}
 	if (folded)
-		put_sample(out, v, set->other, other);
+		put_sample(out, v, names, set->other, other);
 }
 
 int dm_format_prometheus(FILE *out, const struct dm_view *v,
@@ -291,7 +332,7 @@ int dm_format_prometheus(FILE *out, const struct dm_view *v,
 {
 	const struct dropmon_header *h = &v->st->hdr;
 	struct series_set set;
-	int ret = build_set(&set, v, r->raw);
+	int ret = build_set(&set, v, r);
 
 	if (ret)
 		goto out;
@@ -299,7 +340,7 @@ int dm_format_prometheus(FILE *out, const struct dm_view *v,
 	put_help(out, "dropmon_up", "gauge",
 		 "1 if dropmon-show could read the dropmon totals, 0 if not.");
 	fputs("dropmon_up 1\n", out);
-	put_series(out, v, &set);
+	put_series(out, v, r->names, &set);
 	put_help(out, "dropmon_lost_total", "counter",
 		 "Packets dropped since dropmon was loaded that could not be counted by key because max_keys keys were in use.");
 	fprintf(out, "dropmon_lost_total %llu\n", h->lost);
