@@ -25,7 +25,7 @@
 #include "netns.h"
 #include "prom.h"
 
-#define ID64	"4f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f80"
+#define ID64	"4f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8"
 #define ID64B	"aaaabbbbccccddddeeeeffff0000111122223333444455556666777788889999"
 #define UID	"5b7e8a3c-2a1d-4f6e-9b0a-1c2d3e4f5a6b"
 #define UIDU	"5b7e8a3c_2a1d_4f6e_9b0a_1c2d3e4f5a6b"
@@ -274,6 +274,19 @@ static unsigned int add_netns(const struct tree *t, const char *name)
 	return (unsigned int)st.st_ino;
 }
 
+/* Another name of the namespace of @name: a hard link, same inode. */
+static void link_netns(const struct tree *t, const char *name, const char *as)
+{
+	char a[4096], b[4096];
+
+	snprintf(a, sizeof(a), "%s/%s", t->netns, name);
+	snprintf(b, sizeof(b), "%s/%s", t->netns, as);
+	if (link(a, b)) {
+		fprintf(stderr, "test_netns: link %s %s: %s\n", a, b, strerror(errno));
+		exit(2);
+	}
+}
+
 static void tree_free(struct tree *t)
 {
 	char cmd[4200];
@@ -327,7 +340,14 @@ static void test_resolve(const char *tmpdir)
 	size_t nq = 0;
 
 	tree_init(&t, tmpdir, "netns-tree");
-	blue = add_netns(&t, "blue");
+	/* five names of one namespace: a chosen one before a generated one,
+	 * then the smallest, whatever the order of readdir (on tmpfs,
+	 * newest first: azure is neither the first nor the last) */
+	blue = add_netns(&t, "zed");
+	link_netns(&t, "zed", "azure");
+	link_netns(&t, "zed", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f2");
+	link_netns(&t, "zed", "cni-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f3");
+	link_netns(&t, "zed", "blue");
 	odd = add_netns(&t, "\xff\xfe odd");
 	cni = add_netns(&t, "cni-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
 	add_netns(&t, "cni-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f1");	/* asked for by nobody */
@@ -393,7 +413,8 @@ static void test_resolve(const char *tmpdir)
 		goto out;
 	check_u64(nq - 1, n.nr, "netns: one entry per distinct inode");
 	expect_name(&n, NS_HOST, "host", "host", 1, "pid 1's namespace, with a host-network pod in it");
-	expect_name(&n, blue, "netns", "blue", 0, "ip netns blue, with a docker process in it");
+	expect_name(&n, blue, "netns", "azure", 0,
+		    "ip netns azure (also blue, zed, a UUID, a cni-UUID), with a docker process in it");
 	expect_name(&n, odd, "netns", "\xff\xfe odd", 0, "ip netns name with non-UTF-8 bytes");
 	expect_name(&n, NS_POD, "container", "pod " UID " container 4f1a2b3c4d5e", 100,
 		    "kubepods pod: its lowest pid (pause)");
