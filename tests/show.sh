@@ -97,7 +97,7 @@ test_fuzz() {
 		return
 	fi
 	if make -s -C "$DROPMON_TOP/tools" fuzz-run FUZZ_TIME="$FUZZ_TIME" >"$log" 2>&1; then
-		pass "fuzz: $FUZZ_TIME s each of fuzz_stats and fuzz_samples ($(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | paste -sd+) runs), no finding"
+		pass "fuzz: $FUZZ_TIME s each of fuzz_stats, fuzz_samples and fuzz_cgroup ($(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | paste -sd+) runs), no finding"
 	else
 		fail "fuzz: $FUZZ_TIME s of parser and formatters" "no finding" \
 			"$(grep -m 3 -E 'ERROR|SUMMARY|runtime error|deadly signal|Test unit written' "$log" | oneline)"

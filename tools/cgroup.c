@@ -148,6 +148,7 @@ static bool scope(struct walk *w, const char *s, size_t n)
 /* A pod UID of @n bytes, '_' read as '-' if @underscores. */
 static bool pod_uid(struct walk *w, const char *s, size_t n, bool underscores)
 {
+	char uid[DM_POD_UID_MAX + 1];
 	size_t i;
 
 	if (n < UID_MIN || n > DM_POD_UID_MAX)
@@ -159,9 +160,11 @@ static bool pod_uid(struct walk *w, const char *s, size_t n, bool underscores)
 			c = '-';
 		else if (!is_hex(&c, 1))
 			return false;
-		w->pod[i] = c;
+		uid[i] = c;
 	}
-	w->pod[n] = '\0';
+	uid[n] = '\0';
+	/* only a valid one replaces what came before */
+	memcpy(w->pod, uid, n + 1);
 	return true;
 }
 
