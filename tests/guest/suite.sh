@@ -608,7 +608,9 @@ t_veth() {
 # === issue 13: netns names in dropmon-show (t_netns_names*) ==================
 # dropmon-show names each netns: an ip netns name, the container and pod
 # of its lowest pid in one (its cgroup path), or its lowest pid; "-" when
-# it is gone.  The host's is "host" (t_show_modes).
+# it is gone.  The host's is "host" (t_show_modes).  The kernel reuses the
+# inode of a netns that is gone, so that counts are taken before and after:
+# a row may hold an earlier namespace's drops under the same inode.
 check_has() {	# name fixed-string seen
 	if printf '%s\n' "$3" | grep -qF -- "$2"; then pass "$1"
 	else fail "$1" "expected text containing '$2', saw '$(printf '%s' "$3" | head -c 600)'"; fi
@@ -629,22 +631,25 @@ t_netns_names_ipnetns() {
 	$IP netns add blue || { fail "netns names: ip netns add blue" "exit 0"; return; }
 	$IP -n blue link set lo up
 	ns=$($IP netns exec blue readlink /proc/self/ns/net | tr -dc 0-9)
+	snap totals
+	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")
 	$IP netns exec blue dmgen udp4 $N $PORT || fail "netns names: blue" "dmgen udp4 in blue failed"
 	settle
-	check_eq "netns names: blue ($ns): $N udp4 drops on its lo" $N "$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")"
+	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")
+	check_eq "netns names: blue ($ns): $N udp4 drops on its lo" $N $((after - before))
 	netns_show "netns names: blue" "$ns"
 	check_has "netns names: blue: JSON netns_name blue, from ip netns" \
 		"\"netns\":$ns,\"netns_name\":\"blue\",\"netns_source\":\"netns\",\"netns_pid\":null,\"netns_container\":null,\"proto\":\"ipv4\"}" \
 		"$(cat /tmp/nsj)"
 	check_match "netns names: blue: table NETNS '$ns blue'" \
-		"^ *$N +[0-9.]+ +$U4\\+0x[0-9a-f]+/0x[0-9a-f]+ +vmlinux +$NOSOCK +lo +$ns blue +ipv4\$" "$(tail -n 1 /tmp/nst)"
+		"^ *$after +[0-9.]+ +$U4\\+0x[0-9a-f]+/0x[0-9a-f]+ +vmlinux +$NOSOCK +lo +$ns blue +ipv4\$" "$(tail -n 1 /tmp/nst)"
 	check_match "netns names: blue: Prometheus netns_name=\"blue\"" \
-		"^dropmon_drops_total\\{location=\"$U4\\+0x[0-9a-f]+\",module=\"vmlinux\",reason=\"$NOSOCK\",dev=\"lo\",netns=\"$ns\",netns_name=\"blue\",proto=\"ipv4\"\\} $N\$" \
+		"^dropmon_drops_total\\{location=\"$U4\\+0x[0-9a-f]+\",module=\"vmlinux\",reason=\"$NOSOCK\",dev=\"lo\",netns=\"$ns\",netns_name=\"blue\",proto=\"ipv4\"\\} $after\$" \
 		"$(grep "netns=\"$ns\"" /tmp/ns.prom)"
 	$IP netns del blue
 	out_ok "netns names: blue deleted: --json" dropmon-show --totals --json --netns "$ns" --dev lo --proto ipv4
 	check_has "netns names: blue deleted: its rows stay, named '-'" \
-		"\"count\":$N,\"rate\"" "$(cat /tmp/o)"
+		"\"count\":$after,\"rate\"" "$(cat /tmp/o)"
 	check_has "netns names: blue deleted: netns_name '-', source none" \
 		"\"netns\":$ns,\"netns_name\":\"-\",\"netns_source\":\"none\",\"netns_pid\":null,\"netns_container\":null," \
 		"$(cat /tmp/o)"
@@ -664,18 +669,26 @@ t_netns_names_container() {
 			{ fail "netns names: container" "expected cgroup2 mounted on /sys/fs/cgroup"; return; }
 	fi
 	mkdir -p "$cg" || { fail "netns names: container" "expected mkdir $cg to work"; return; }
-	rm -f /tmp/ctr.ns /tmp/ctr.sleep /tmp/ctr.sent
-	unshare -n sh -c "readlink /proc/self/ns/net >/tmp/ctr.ns; $IP link set lo up;
+	rm -f /tmp/ctr.ns /tmp/ctr.go /tmp/ctr.sleep /tmp/ctr.sent
+	unshare -n sh -c "readlink /proc/self/ns/net >/tmp/ctr.tmp && mv /tmp/ctr.tmp /tmp/ctr.ns
+		$IP link set lo up
+		while [ ! -e /tmp/ctr.go ]; do usleep 50000; done
 		dmgen udp4 $N $PORT && echo sent >/tmp/ctr.sent
 		sleep 600 & echo \$! >/tmp/ctr.sleep; wait" &
 	cpid=$!
 	i=0
-	while [ ! -s /tmp/ctr.sleep ] && [ $i -lt 600 ]; do usleep 100000; i=$((i + 1)); done
+	while [ ! -s /tmp/ctr.ns ] && [ $i -lt 300 ]; do usleep 100000; i=$((i + 1)); done
 	ns=$(tr -dc 0-9 </tmp/ctr.ns 2>/dev/null)
+	snap totals
+	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")
+	touch /tmp/ctr.go
+	i=0
+	while [ ! -s /tmp/ctr.sleep ] && [ $i -lt 600 ]; do usleep 100000; i=$((i + 1)); done
 	check_eq "netns names: unshare --net: sent $N, in a netns of its own" "sent yes" \
 		"$(cat /tmp/ctr.sent 2>/dev/null) $([ -n "$ns" ] && [ "$ns" != "$ROOTNS" ] && echo yes)"
 	settle
-	check_eq "netns names: unshare --net ($ns): $N udp4 drops" $N "$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")"
+	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")
+	check_eq "netns names: unshare --net ($ns): $N udp4 drops" $N $((after - before))
 	netns_show "netns names: unshare --net" "$ns"
 	check_has "netns names: unshare --net: named by its lowest pid $cpid and its command" \
 		"\"netns\":$ns,\"netns_name\":\"pid $cpid sh\",\"netns_source\":\"process\",\"netns_pid\":$cpid,\"netns_container\":null," \
@@ -692,7 +705,7 @@ t_netns_names_container() {
 	check_match "netns names: container: table NETNS '$ns pod $uid container 0123456789ab'" \
 		" +$ns pod $uid container 0123456789ab +ipv4\$" "$(tail -n 1 /tmp/nst)"
 	check_has "netns names: container: Prometheus netns_name" \
-		"netns=\"$ns\",netns_name=\"pod $uid container 0123456789ab\",proto=\"ipv4\"} $N" "$(cat /tmp/ns.prom)"
+		"netns=\"$ns\",netns_name=\"pod $uid container 0123456789ab\",proto=\"ipv4\"} $after" "$(cat /tmp/ns.prom)"
 	kill "$(cat /tmp/ctr.sleep)" "$cpid" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 	out_ok "netns names: container gone: --json" dropmon-show --totals --json --netns "$ns" --dev lo --proto ipv4

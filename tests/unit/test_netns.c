@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -800,6 +801,96 @@ static void test_binary_names(const char *bin, const char *tmpdir)
 	tree_free(&t);
 }
 
+static bool prom_wait_for(const char *path, const char *needle, const char *what)
+{
+	struct buf b = { 0 };
+	int ms;
+
+	for (ms = 0; ms < 5000; ms += 20) {
+		if (access(path, R_OK) == 0 && read_path(path, &b)) {
+			bool ok = strstr(b.p, needle) != NULL;
+
+			free(b.p);
+			if (ok) {
+				pass("netns --prometheus --watch: %s", what);
+				return true;
+			}
+		}
+		usleep(20000);
+	}
+	fail(needle, "not in the file", "netns --prometheus --watch: %s", what);
+	return false;
+}
+
+static void write_totals(const char *path, unsigned long long seq,
+			 unsigned long long count)
+{
+	char tmp[4200], text[1024];
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(text, sizeof(text),
+		 "# dropmon format=1 seq=%llu interval_ms=1000 start_ns=1000000000 end_ns=%llu keys=1 drops=%llu lost=0\n"
+		 "# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n"
+		 "%llu\t0xffffffff81000010\tudp_rcv+0x10/0x20\tvmlinux\tNO_SOCKET\teth0\t%u\tipv4\n",
+		 seq, (seq + 1) * 1000000000ULL, count, count, NS_DOCKER);
+	xwrite(tmp, text);
+	rename(tmp, path);
+}
+
+/*
+ * --prometheus --watch: the container's process exits, its namespace is
+ * gone, its series keep their netns_name; a one-shot run says "-".
+ */
+static void test_watch_carry_over(const char *bin, const char *tmpdir)
+{
+	char proc_env[4200], netns_env[4200], *file, *out, p[4200];
+	const char *env[] = { "TZ=UTC", "NO_COLOR", proc_env, netns_env, NULL };
+	struct run_spec spec = { .env = env };
+	struct run_result res;
+	struct tree t;
+	int fo, fe;
+	pid_t pid;
+
+	tree_init(&t, tmpdir, "netns-watch");
+	add_pid(&t, "1", NS_HOST, "0::/init.scope\n", "init\n");
+	add_pid(&t, "77", NS_DOCKER, "0::/system.slice/docker-" ID64 ".scope\n", "app\n");
+	snprintf(proc_env, sizeof(proc_env), "DROPMON_PROC_ROOT=%s", t.proc);
+	snprintf(netns_env, sizeof(netns_env), "DROPMON_NETNS_DIR=%s", t.netns);
+	file = path_join(t.root, "totals");
+	out = path_join(t.root, "dropmon.prom");
+	write_totals(file, 5, 3);
+	{
+		char *argv[] = { (char *)bin, "--prometheus", "--watch", "--names", "-f", file,
+				 "--output", out, NULL };
+
+		pid = spawn(argv, &spec, &fo, &fe);
+	}
+	if (prom_wait_for(out, "netns=\"4026532003\",netns_name=\"docker 4f1a2b3c4d5e\",proto=\"ipv4\"} 3\n",
+			  "the container's series")) {
+		snprintf(p, sizeof(p), "rm -rf '%s/77'", t.proc);
+		if (system(p) != 0)
+			fail("rm", "failed", "netns: %s", p);
+		write_totals(file, 6, 8);
+		prom_wait_for(out, "netns=\"4026532003\",netns_name=\"docker 4f1a2b3c4d5e\",proto=\"ipv4\"} 8\n",
+			      "its process gone: the series keeps its netns_name");
+	}
+	kill(pid, SIGTERM);
+	check_u64(0, wait_child(pid, 5000), "netns --prometheus --watch: SIGTERM exits 0");
+	close(fo);
+	close(fe);
+	{
+		char *argv[] = { (char *)bin, "--prometheus", "--names", "-f", file, NULL };
+
+		run(argv, &spec, &res);
+		check_contains("netns=\"4026532003\",netns_name=\"-\",proto=\"ipv4\"} 8\n", res.out.p,
+			       "netns --prometheus once: the namespace gone: -");
+		free_result(&res);
+	}
+	free(file);
+	free(out);
+	tree_free(&t);
+}
+
 void test_netns_lib(void)
 {
 	char tmpdir[] = "/tmp/dropmon-netns.XXXXXX";
@@ -819,4 +910,5 @@ void test_netns_lib(void)
 void test_netns_binary(const char *bin, const char *tmpdir)
 {
 	test_binary_names(bin, tmpdir);
+	test_watch_carry_over(bin, tmpdir);
 }
