@@ -91,7 +91,9 @@ static void permission_notice(struct dm_show *s)
 
 	for (i = 0; i < n->nr; i++)
 		unnamed += n->v[i].inode && n->v[i].source == DM_NS_NONE;
-	if (s->names.warned || !n->scan.unreadable || !unnamed || s->o->watch)
+	/* not over the full-screen watch */
+	if (s->names.warned || !n->scan.unreadable || !unnamed ||
+	    (s->o->watch && !s->o->output && isatty(STDOUT_FILENO)))
 		return;
 	s->names.warned = true;
 	fprintf(stderr, PROG ": could not read the network namespace of %zu of %zu processes (permission denied), so some netns may show as '-'; run as root with CAP_SYS_PTRACE, or give --no-names\n",
