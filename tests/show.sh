@@ -107,7 +107,7 @@ test_fuzz() {
 		return
 	fi
 	if make -s -C "$DROPMON_TOP/tools" fuzz-run FUZZ_TIME="$FUZZ_TIME" >"$log" 2>&1; then
-		pass "fuzz: $FUZZ_TIME s each of fuzz_stats and fuzz_samples ($(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | paste -sd+) runs), no finding"
+		pass "fuzz: $FUZZ_TIME s each of fuzz_stats, fuzz_samples and fuzz_cgroup ($(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | paste -sd+) runs), no finding"
 	else
 		fail "fuzz: $FUZZ_TIME s of parser and formatters" "no finding" \
 			"$(grep -m 3 -E 'ERROR|SUMMARY|runtime error|deadly signal|Test unit written' "$log" | oneline)"
@@ -435,6 +435,32 @@ test_prometheus() {
 		-e 'dropmon_drops_total{dev="lo",location="weird/sym",module="ünï",netns="3",proto="ipv6",reason="-"} 30' \
 		"$T/scrape2")
 	check "prometheus: odd labels survive the exporter" 3 "$saw"
+
+	# issue 13: netns_name labels (fixture /proc and /run/netns trees):
+	# an ip netns name with a quote, a backslash, a TAB and a byte 0xff,
+	# a pod, the host.
+	local nt=$T/nsfx ino
+	mkdir -p "$nt/proc/self/ns" "$nt/proc/1/ns" "$nt/proc/50/ns" "$nt/netns"
+	: >"$nt/proc/self/ns/net"
+	: >"$nt/netns/$(printf 'b"l\\u\te\377')"
+	ino=$(stat -c %i "$nt"/netns/b*)
+	ln -s 'net:[4026531840]' "$nt/proc/1/ns/net"
+	echo 0::/init.scope >"$nt/proc/1/cgroup"
+	ln -s 'net:[4026532001]' "$nt/proc/50/ns/net"
+	echo "0::/kubepods/burstable/pod5b7e8a3c-2a1d-4f6e-9b0a-1c2d3e4f5a6b/$(printf 'ab%.0s' $(seq 32))" >"$nt/proc/50/cgroup"
+	printf '# dropmon format=1 seq=1 interval_ms=1000 start_ns=1 end_ns=2 keys=3 drops=6 lost=0\n# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n1\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t4026531840\tipv4\n2\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t4026532001\tipv4\n3\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t%s\tipv4\n' \
+		"$ino" >"$nt/totals"
+	DROPMON_PROC_ROOT=$nt/proc DROPMON_NETNS_DIR=$nt/netns "$BIN" --prometheus --names -f "$nt/totals" \
+		--output "$dir/dropmon.prom"
+	check "prometheus: netns names: --output exit code" 0 "$?"
+	scrape "$port" >"$T/scrape3"
+	check "prometheus: netns names, no scrape error" "node_textfile_scrape_error 0" \
+		"$(grep '^node_textfile_scrape_error' "$T/scrape3")"
+	saw=$(grep -cF -e 'netns="4026531840",netns_name="host",proto="ipv4",reason="-"} 1' \
+		-e 'netns="4026532001",netns_name="pod 5b7e8a3c-2a1d-4f6e-9b0a-1c2d3e4f5a6b container abababababab",proto="ipv4",reason="-"} 2' \
+		-e "netns=\"$ino\",netns_name=\"b\\\"l\\\\u\\\\x09e\\\\xff\",proto=\"ipv4\",reason=\"-\"} 3" \
+		"$T/scrape3")
+	check "prometheus: netns_name labels (host, pod, an odd ip netns name) survive the exporter" 3 "$saw"
 
 	stop_node_exporter
 	saw=$(ss -Htln "sport = :$port" | oneline)

@@ -400,8 +400,10 @@ static const enum dm_field col_field[NR_COLS] = {
 static size_t cell_text(const struct dm_view *v, const struct dm_render *r,
 			size_t i, enum col c, char *buf)
 {
+	const struct dm_ns_name *ns;
 	char num[32];
 	double rate;
+	size_t n;
 
 	if (c == COL_COUNT)
 		return snprintf(buf, CELL_MAX, "%llu", v->rows[i].count);
@@ -412,9 +414,20 @@ static size_t cell_text(const struct dm_view *v, const struct dm_render *r,
 			return snprintf(buf, CELL_MAX, "<0.1");
 		return snprintf(buf, CELL_MAX, "%.1f", rate);
 	}
-	return dm_term_text(buf, CELL_MAX,
-			    dm_field_text(v, i, col_field[c], r->raw, num,
-					  sizeof(num)));
+	n = dm_term_text(buf, CELL_MAX,
+			 dm_field_text(v, i, col_field[c], r->raw, num,
+				       sizeof(num)));
+	if (c == COL_NETNS && (ns = dm_row_ns_name(v, r, i))) {
+		buf[n++] = ' ';
+		n += dm_term_text(buf + n, CELL_MAX - n, ns->name);
+	}
+	return n;
+}
+
+/* With names, the NETNS column is "INODE NAME", aligned left. */
+static bool col_right(const struct dm_render *r, enum col c)
+{
+	return cols[c].right && !(c == COL_NETNS && r->names);
 }
 
 static void column_widths(const struct dm_view *v, const struct dm_render *r,
@@ -436,27 +449,28 @@ static void column_widths(const struct dm_view *v, const struct dm_render *r,
 }
 
 /* One cell, aligned in @width; the last column gets no trailing blanks. */
-static void put_cell(struct line *l, enum col c, const char *text, size_t len,
-		     size_t width, const char *sgr)
+static void put_cell(struct line *l, enum col c, bool right, const char *text,
+		     size_t len, size_t width, const char *sgr)
 {
 	if (c > 0)
 		lw_pad(l, 2);
-	if (cols[c].right)
+	if (right)
 		lw_pad(l, width - len);
 	lw_sgr(l, sgr);
 	lw_text(l, text, len);
 	lw_reset(l, sgr);
-	if (!cols[c].right && c != NR_COLS - 1)
+	if (!right && c != NR_COLS - 1)
 		lw_pad(l, width - len);
 }
 
-static void put_titles(struct line *l, const size_t *width)
+static void put_titles(struct line *l, const struct dm_render *r,
+		       const size_t *width)
 {
 	size_t c;
 
 	for (c = 0; c < NR_COLS; c++)
-		put_cell(l, c, cols[c].title, strlen(cols[c].title), width[c],
-			 SGR_BOLD);
+		put_cell(l, c, col_right(r, c), cols[c].title,
+			 strlen(cols[c].title), width[c], SGR_BOLD);
 	lw_end(l);
 }
 
@@ -474,7 +488,7 @@ static void put_row(struct line *l, const struct dm_view *v,
 		if (c == COL_LOCATION && !r->raw &&
 		    dm_view_has(v, DM_LOCATION) && strcmp(key->symbol, "?") == 0)
 			sgr = SGR_RED;
-		put_cell(l, c, buf, n, width[c], sgr);
+		put_cell(l, c, col_right(r, c), buf, n, width[c], sgr);
 	}
 	if (!l->color && (long)i == r->selected)
 		fputs("\033[0m", l->out);
@@ -537,7 +551,7 @@ void dm_format_table(FILE *out, const struct dm_view *v,
 	}
 	put_header(&l, v, r);
 	column_widths(v, r, v->nr < first + nr ? v->nr : first + nr, width);
-	put_titles(&l, width);
+	put_titles(&l, r, width);
 	for (i = first; i < first + nr; i++) {
 		bool sel = (long)i == r->selected;
 
@@ -591,6 +605,50 @@ static void json_field(FILE *out, const struct dm_view *v, enum dm_field f,
 		fputs("null", out);
 }
 
+const struct dm_ns_name *dm_row_ns_name(const struct dm_view *v,
+					const struct dm_render *r, size_t i)
+{
+	static const struct dm_ns_name unknown = { .name = "-" };
+	const struct dm_ns_name *e;
+
+	if (!r->names || !dm_view_has(v, DM_NETNS))
+		return NULL;
+	e = dm_ns_lookup(r->names, dm_vrow_key(v, i)->netns);
+	return e ? e : &unknown;
+}
+
+/* netns_name, netns_source, netns_pid, netns_container (json-schema.md). */
+static void json_ns_name(FILE *out, const struct dm_ns_name *e)
+{
+	const struct dm_container *ct;
+
+	if (!e) {
+		fputs(",\"netns_name\":null,\"netns_source\":null,\"netns_pid\":null,\"netns_container\":null",
+		      out);
+		return;
+	}
+	fputs(",\"netns_name\":", out);
+	dm_json_string(out, e->name);
+	fprintf(out, ",\"netns_source\":\"%s\"", dm_ns_source_names[e->source]);
+	if (e->pid)
+		fprintf(out, ",\"netns_pid\":%d", e->pid);
+	else
+		fputs(",\"netns_pid\":null", out);
+	if (e->source != DM_NS_CONTAINER) {
+		fputs(",\"netns_container\":null", out);
+		return;
+	}
+	ct = &e->ct;
+	fputs(",\"netns_container\":{\"runtime\":", out);
+	if (ct->runtime)
+		dm_json_string(out, ct->runtime);
+	else
+		fputs("null", out);
+	json_opt_str(out, "id", ct->id);
+	json_opt_str(out, "pod_uid", ct->pod_uid);
+	fputc('}', out);
+}
+
 static void json_row(FILE *out, const struct dm_view *v,
 		     const struct dm_render *r, size_t i)
 {
@@ -615,6 +673,8 @@ static void json_row(FILE *out, const struct dm_view *v,
 		fprintf(out, ",\"netns\":%u", k->netns);
 	else
 		fputs(",\"netns\":null", out);
+	if (r->names)
+		json_ns_name(out, dm_row_ns_name(v, r, i));
 	json_field(out, v, DM_PROTO, "proto", k->proto);
 	if (r->samples) {
 		fputs(",\"sample\":", out);

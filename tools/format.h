@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "filter.h"
+#include "netns.h"
 #include "samples.h"
 
 struct dm_render {
@@ -30,7 +31,14 @@ struct dm_render {
 	bool watch;
 	unsigned long long missed;	/* gap in seq before this snapshot */
 	unsigned long long missed_total;	/* since dropmon-show started */
+	/* netns names (table, JSON, Prometheus); NULL: inodes only */
+	const struct dm_ns_names *names;
 };
+
+/* The name of the netns of shown row @i ("-" if unknown); NULL if @r has
+ * no names or the view folds netns. */
+const struct dm_ns_name *dm_row_ns_name(const struct dm_view *v,
+					const struct dm_render *r, size_t i);
 
 /*
  * The stack and decoded packet of @sm as lines that start with @indent:

@@ -35,6 +35,8 @@ enum {
 	OPT_SAMPLES_FILE,
 	OPT_PCAP,
 	OPT_PCAP_CLOCK,
+	OPT_NAMES,
+	OPT_NO_NAMES,
 };
 
 /* Filter options map onto fields in this order. */
@@ -71,6 +73,8 @@ static const struct option longopts[] = {
 	{ "samples-file", required_argument, NULL, OPT_SAMPLES_FILE },
 	{ "pcap",	required_argument, NULL, OPT_PCAP },
 	{ "pcap-clock",	required_argument, NULL, OPT_PCAP_CLOCK },
+	{ "names",	no_argument,	   NULL, OPT_NAMES },
+	{ "no-names",	no_argument,	   NULL, OPT_NO_NAMES },
 	{ "watch",	no_argument,	   NULL, 'w' },
 	{ "count",	required_argument, NULL, OPT_COUNT },
 	{ "help",	no_argument,	   NULL, 'h' },
@@ -114,6 +118,10 @@ static void usage(FILE *out)
 	      "      --color[=WHEN]   colour the table: auto (default: only on a terminal\n"
 	      "                       and without NO_COLOR), always or never\n"
 	      "  -o, --output FILE    replace FILE atomically instead of writing stdout\n"
+	      "      --names          name each netns (table, --json, --prometheus):\n"
+	      "                       ip netns name, host, container and pod, or lowest\n"
+	      "                       pid; the default when reading debugfs, not with -f\n"
+	      "      --no-names       netns inodes only; read nothing of /proc\n"
 	      "Samples (a packet dropped at each key, with its stack: its first in the\n"
 	      "interval; with --totals, in the last interval that had the key):\n"
 	      "  -v, --samples        under each row (table, --classic, --json): its\n"
@@ -149,6 +157,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Environment:\n"
 	      "  DROPMON_DEBUGFS  debugfs mount point (default /sys/kernel/debug)\n"
+	      "  DROPMON_PROC_ROOT, DROPMON_NETNS_DIR  where netns names are looked up\n"
+	      "                   (default /proc and /run/netns: the host's)\n"
 	      "  NO_COLOR         if not empty: no colour unless --color=always\n",
 	      out);
 }
@@ -357,6 +367,10 @@ static int one_option(struct options *o, int opt, char *argv[],
 		return -1;
 	case OPT_RAW:
 		o->raw = true;
+		return -1;
+	case OPT_NAMES:
+	case OPT_NO_NAMES:
+		o->names = opt == OPT_NAMES ? 1 : -1;
 		return -1;
 	case OPT_CLASSIC:
 		return set_format(o, DM_FMT_CLASSIC, nr_formats);

@@ -46,6 +46,8 @@ struct options {
 	size_t max_series;		/* --max-series; 0: no limit */
 	unsigned int by;		/* --by mask; 0: every field */
 	enum dm_sort sort;
+	int names;			/* --names 1, --no-names -1; 0: auto
+					 * (on when reading debugfs) */
 	struct dm_filter filter;
 	char **owned;			/* strings allocated for the filter */
 	size_t nr_owned;

@@ -67,11 +67,25 @@ static int location_label(char *buf, size_t size, const struct dropmon_row *k,
 	return snprintf(buf, size, "%.*s", (int)len, k->symbol);
 }
 
-/* The label text of row @i: name="value",... escaped. */
-static char *series_key(const struct dm_view *v, size_t i, bool raw)
+/* The netns_name of row @i (NULL: none), as dm_row_ns_name() gives it. */
+static const char *ns_label(const struct dm_view *v, const struct dm_render *r,
+			    size_t i)
+{
+	const struct dm_ns_name *e = dm_row_ns_name(v, r, i);
+
+	return e ? e->name : NULL;
+}
+
+/*
+ * The label text of row @i: name="value",... escaped, netns_name after
+ * netns when there are names.
+ */
+static char *series_key(const struct dm_view *v, const struct dm_render *r,
+			size_t i)
 {
 	char loc[DROPMON_SYMBOL_MAX + 32], num[32], *key = NULL;
-	const char *sep = "", *val;
+	const char *sep = "", *val, *ns = ns_label(v, r, i);
+	bool raw = r->raw;
 	size_t f, len = 0;
 	FILE *out = open_memstream(&key, &len);
 
@@ -87,6 +101,11 @@ static char *series_key(const struct dm_view *v, size_t i, bool raw)
 		dm_prom_label_value(out, val);
 		fputc('"', out);
 		sep = ",";
+		if (f == DM_NETNS && ns) {
+			fputs(",netns_name=\"", out);
+			dm_prom_label_value(out, ns);
+			fputc('"', out);
+		}
 	}
 	if (fclose(out)) {
 		free(key);
@@ -95,7 +114,8 @@ static char *series_key(const struct dm_view *v, size_t i, bool raw)
 	return key;
 }
 
-static char *other_key(const struct dm_view *v)
+/* netns_name, when there are names, is "other" too. */
+static char *other_key(const struct dm_view *v, bool names)
 {
 	char *key = NULL;
 	const char *sep = "";
@@ -105,10 +125,12 @@ static char *other_key(const struct dm_view *v)
 	if (!out)
 		return NULL;
 	for (f = 0; f < DM_NR_FIELDS; f++) {
-		if (dm_view_has(v, f)) {
-			fprintf(out, "%s%s=\"" OTHER "\"", sep, dm_field_names[f]);
-			sep = ",";
-		}
+		if (!dm_view_has(v, f))
+			continue;
+		fprintf(out, "%s%s=\"" OTHER "\"", sep, dm_field_names[f]);
+		sep = ",";
+		if (f == DM_NETNS && names)
+			fputs(",netns_name=\"" OTHER "\"", out);
 	}
 	if (fclose(out)) {
 		free(key);
@@ -170,17 +192,17 @@ static void merge_equal(struct series_set *set)
 }
 
 static int build_set(struct series_set *set, const struct dm_view *v,
-		     bool raw)
+		     const struct dm_render *r)
 {
 	size_t i;
 
 	memset(set, 0, sizeof(*set));
 	set->s = calloc(v->nr ? v->nr : 1, sizeof(*set->s));
-	set->other = other_key(v);
+	set->other = other_key(v, r->names);
 	if (!set->s || !set->other)
 		return -ENOMEM;
 	for (i = 0; i < v->nr; i++, set->nr++) {
-		set->s[i].key = series_key(v, i, raw);
+		set->s[i].key = series_key(v, r, i);
 		set->s[i].count = v->rows[i].count;
 		if (!set->s[i].key)
 			return -ENOMEM;
@@ -291,7 +313,7 @@ int dm_format_prometheus(FILE *out, const struct dm_view *v,
 {
 	const struct dropmon_header *h = &v->st->hdr;
 	struct series_set set;
-	int ret = build_set(&set, v, r->raw);
+	int ret = build_set(&set, v, r);
 
 	if (ret)
 		goto out;

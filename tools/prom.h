@@ -12,9 +12,10 @@
  *
  * The location label is the symbol without its "/0xsize" ("udp_rcv+0x1a"),
  * or the address ("0xffffffff81a1b2c3") when it has no symbol or with
- * --raw.  Labels of fields folded by --by are left out.  Rows whose labels
- * come out equal, as escaped text, are merged, so that every series is
- * unique.
+ * --raw.  With netns names (r->names), netns_name follows netns (netns.h;
+ * "other" in the "other" series).  Labels of fields folded by --by are
+ * left out.  Rows whose labels come out equal, as escaped text, are
+ * merged, so that every series is unique.
  *
  * At most max_series dropmon_drops_total series are written: beyond that
  * the smallest are folded into one series whose labels all read "other".

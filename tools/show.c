@@ -45,11 +45,100 @@ void dm_show_init(struct dm_show *s, const struct options *o)
 	s->selected = -1;
 	s->color = want_color(o);
 	s->wall_offset_ns = dm_wall_offset_ns();
+	s->names.on = o->names > 0 || (o->names == 0 && !o->file);
+	dm_ns_roots_default(&s->names.roots);
 }
 
 void dm_show_free(struct dm_show *s)
 {
 	dm_prom_state_reset(&s->prom);
+	dm_ns_names_free(&s->names.n);
+	dm_ns_names_free(&s->names.last);
+}
+
+/*
+ * --prometheus --watch: a namespace that is gone keeps the name it had,
+ * so that its series keep their labels (a new label set would be a new
+ * series, and the old one would go stale).  Into @last what to remember.
+ */
+static int carry_over(struct dm_ns_names *n, struct dm_ns_names *last)
+{
+	struct dm_ns_name *keep;
+	size_t i;
+
+	for (i = 0; i < n->nr; i++) {
+		const struct dm_ns_name *old = dm_ns_lookup(last, n->v[i].inode);
+
+		if (n->v[i].source == DM_NS_NONE && n->v[i].inode && old)
+			n->v[i] = *old;
+	}
+	keep = malloc((n->nr ? n->nr : 1) * sizeof(*keep));
+	if (!keep)
+		return -ENOMEM;
+	if (n->nr)
+		memcpy(keep, n->v, n->nr * sizeof(*keep));
+	dm_ns_names_free(last);
+	last->v = keep;
+	last->nr = n->nr;
+	return 0;
+}
+
+static void permission_notice(struct dm_show *s)
+{
+	const struct dm_ns_names *n = &s->names.n;
+
+	size_t i, unnamed = 0;
+
+	for (i = 0; i < n->nr; i++)
+		unnamed += n->v[i].inode && n->v[i].source == DM_NS_NONE;
+	/* not over the full-screen watch */
+	if (s->names.warned || !n->scan.unreadable || !unnamed ||
+	    (s->o->watch && !s->o->output && isatty(STDOUT_FILENO)))
+		return;
+	s->names.warned = true;
+	fprintf(stderr, PROG ": could not read the network namespace of %zu of %zu processes (permission denied), so some netns may show as '-'; run as root with CAP_SYS_PTRACE, or give --no-names\n",
+		n->scan.unreadable, n->scan.entries);
+}
+
+const struct dm_ns_names *dm_show_names(struct dm_show *s,
+					const struct dropmon_stats *st,
+					int *err)
+{
+	struct dm_show_names *sn = &s->names;
+	const struct dropmon_header *h = &st->hdr;
+	unsigned int *inodes;
+	size_t i;
+
+	*err = 0;
+	if (!sn->on || s->o->format == DM_FMT_CLASSIC)
+		return NULL;
+	if (sn->valid && sn->seq == h->seq && sn->start_ns == h->start_ns &&
+	    sn->end_ns == h->end_ns && sn->drops == h->drops &&
+	    sn->totals == s->totals)
+		return &sn->n;
+	sn->valid = false;
+	dm_ns_names_free(&sn->n);
+	inodes = malloc((st->nr_rows ? st->nr_rows : 1) * sizeof(*inodes));
+	if (!inodes) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < st->nr_rows; i++)
+		inodes[i] = st->rows[i].netns;
+	*err = dm_ns_resolve(&sn->n, inodes, st->nr_rows, &sn->roots);
+	free(inodes);
+	if (!*err && s->o->format == DM_FMT_PROMETHEUS && s->o->watch)
+		*err = carry_over(&sn->n, &sn->last);
+	if (*err)
+		return NULL;
+	permission_notice(s);
+	sn->valid = true;
+	sn->seq = h->seq;
+	sn->start_ns = h->start_ns;
+	sn->end_ns = h->end_ns;
+	sn->drops = h->drops;
+	sn->totals = s->totals;
+	return &sn->n;
 }
 
 const char *dm_show_view(const struct dm_show *s)
@@ -158,7 +247,7 @@ int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
 		.raw = s->raw,
 		.top = s->o->top,
 	};
-	const struct dm_render r = {
+	const struct dm_render r0 = {
 		.view = dm_show_view(s),
 		.raw = s->raw,
 		.color = s->color,
@@ -171,10 +260,13 @@ int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
 		.missed = s->missed,
 		.missed_total = s->missed_total,
 	};
+	struct dm_render r;
 	struct dm_view v;
 	int ret = 0;
 
-	if (dm_view_build(&v, st, &vo))
+	r = r0;
+	r.names = dm_show_names(s, st, &ret);
+	if (ret || dm_view_build(&v, st, &vo))
 		return -ENOMEM;
 	switch (s->o->format) {
 	case DM_FMT_TABLE:

@@ -12,8 +12,22 @@
 #include <stdio.h>
 
 #include "input.h"
+#include "netns.h"
 #include "options.h"
 #include "prom.h"
+
+/* The netns names of one snapshot (netns.h): resolved once per snapshot. */
+struct dm_show_names {
+	bool on;			/* --names, or reading debugfs */
+	bool valid;
+	unsigned long long seq, start_ns, end_ns, drops;	/* of this one */
+	bool totals;
+	struct dm_ns_roots roots;
+	struct dm_ns_names n;
+	struct dm_ns_names last;	/* --prometheus --watch: the last
+					 * name of a namespace now gone */
+	bool warned;			/* the permission notice, once */
+};
 
 struct dm_show {
 	const struct options *o;
@@ -28,6 +42,7 @@ struct dm_show {
 	struct dm_prom_state prom;	/* sticky series (watch, --output) */
 	/* --watch: gaps in seq, for JSON and Prometheus */
 	unsigned long long missed, missed_total;
+	struct dm_show_names names;
 };
 
 void dm_show_init(struct dm_show *s, const struct options *o);
@@ -64,6 +79,15 @@ int dm_show_load_samples(const struct dm_show *s, struct dropmon_stats *st,
  */
 int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
 		   const struct dropmon_sample *const *by_row, FILE *out);
+
+/*
+ * The netns names for @st (NULL: names are off, or the format shows
+ * none), resolved at most once per snapshot.  NULL with *@err = -ENOMEM
+ * when out of memory.
+ */
+const struct dm_ns_names *dm_show_names(struct dm_show *s,
+					const struct dropmon_stats *st,
+					int *err);
 
 /* Write @len bytes to stdout, or replace --output.  Returns 0 or e->code. */
 int dm_show_emit(const struct dm_show *s, const char *buf, size_t len,

@@ -348,7 +348,7 @@ t_show_modes() {
 	esc=$(printf '\033')
 	out_ok "show table" dropmon-show --totals
 	check_match "show table: header" "^dropmon totals +seq [0-9]+ .* drops [0-9]+ +lost 0 " "$(head -n 1 /tmp/o)"
-	check_match "show table: the udp4 row" "^ *$N +[0-9.]+ +$u4 +vmlinux +$NOSOCK +lo +$ROOTNS +ipv4\$" \
+	check_match "show table: the udp4 row (the root netns: host)" "^ *$N +[0-9.]+ +$u4 +vmlinux +$NOSOCK +lo +$ROOTNS host +ipv4\$" \
 		"$(grep -E " $U4\\+" /tmp/o)"
 	check_eq "show table: no colour off a terminal" 0 "$(grep -c "$esc" /tmp/o)"
 	out_ok "show table --color=always" dropmon-show --totals --color=always
@@ -376,7 +376,7 @@ t_show_modes() {
 	out_ok "show --json" dropmon-show --totals --json
 	j=$(cat /tmp/o)
 	check_match "show --json: one object for totals" "^\\{\"format\":1,\"view\":\"totals\",\"seq\":[0-9]+," "$j"
-	check_match "show --json: the udp4 row" "\\{\"count\":$N,[^}]*\"symbol\":\"$u4\",\"module\":\"vmlinux\",\"reason\":\"$NOSOCK\",\"dev\":\"lo\",\"netns\":$ROOTNS,\"proto\":\"ipv4\"\\}" "$j"
+	check_match "show --json: the udp4 row" "\\{\"count\":$N,[^}]*\"symbol\":\"$u4\",\"module\":\"vmlinux\",\"reason\":\"$NOSOCK\",\"dev\":\"lo\",\"netns\":$ROOTNS,\"netns_name\":\"host\",\"netns_source\":\"host\",\"netns_pid\":1,\"netns_container\":null,\"proto\":\"ipv4\"\\}" "$j"
 	# Samples of the live module: the udp4 row's stack and packet.
 	out_ok "show --totals -v" dropmon-show --totals --classic -v --location "$U4*" --dev lo --proto ipv4
 	check_match "show -v: the udp4 row's frame 0 is its symbol" "^    frame 0  $u4 \\(vmlinux\\)\$" \
@@ -390,7 +390,7 @@ t_show_modes() {
 		"$(cat /tmp/o)"
 	check_rc "show --prometheus --output" 0 dropmon-show --prometheus --output /tmp/dm.prom
 	check_match "show --prometheus: the udp4 series" \
-		"^dropmon_drops_total\\{location=\"$U4\\+0x[0-9a-f]+\",module=\"vmlinux\",reason=\"$NOSOCK\",dev=\"lo\",netns=\"$ROOTNS\",proto=\"ipv4\"\\} $N\$" \
+		"^dropmon_drops_total\\{location=\"$U4\\+0x[0-9a-f]+\",module=\"vmlinux\",reason=\"$NOSOCK\",dev=\"lo\",netns=\"$ROOTNS\",netns_name=\"host\",proto=\"ipv4\"\\} $N\$" \
 		"$(grep "location=\"$U4+" /tmp/dm.prom)"
 	check_match "show --prometheus: seq and lost" "^dropmon_lost_total 0\$" "$(grep '^dropmon_lost_total' /tmp/dm.prom)"
 	# Watch without a terminal: one block per new snapshot, by seq.
@@ -733,6 +733,124 @@ t_veth() {
 	$IP netns del dmns
 	check_dmesg veth
 }
+
+# === issue 13: netns names in dropmon-show (t_netns_names*) ==================
+# dropmon-show names each netns: an ip netns name, the container and pod
+# of its lowest pid in one (its cgroup path), or its lowest pid; "-" when
+# it is gone.  The host's is "host" (t_show_modes).  The kernel reuses the
+# inode of a netns that is gone, so that counts are taken before and after:
+# a row may hold an earlier namespace's drops under the same inode.
+check_has() {	# name fixed-string seen
+	if printf '%s\n' "$3" | grep -qF -- "$2"; then pass "$1"
+	else fail "$1" "expected text containing '$2', saw '$(printf '%s' "$3" | head -c 600)'"; fi
+}
+
+# The udp4 row of netns $1 in dropmon-show's --json, table and Prometheus
+# output, into /tmp/nsj, /tmp/nst and /tmp/ns.prom.
+netns_show() {	# name inode
+	out_ok "$1: --json" dropmon-show --totals --json --netns "$2" --dev lo --proto ipv4 --location "$U4*"
+	cp /tmp/o /tmp/nsj
+	out_ok "$1: table" dropmon-show --totals --netns "$2" --dev lo --proto ipv4 --location "$U4*"
+	cp /tmp/o /tmp/nst
+	check_rc "$1: --prometheus" 0 dropmon-show --prometheus --output /tmp/ns.prom
+}
+
+t_netns_names_ipnetns() {
+	mkdir -p /run/netns
+	$IP netns add blue || { fail "netns names: ip netns add blue" "exit 0"; return; }
+	$IP -n blue link set lo up
+	ns=$($IP netns exec blue readlink /proc/self/ns/net | tr -dc 0-9)
+	snap totals
+	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")
+	$IP netns exec blue dmgen udp4 $N $PORT || fail "netns names: blue" "dmgen udp4 in blue failed"
+	settle
+	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")
+	check_eq "netns names: blue ($ns): $N udp4 drops on its lo" $N $((after - before))
+	netns_show "netns names: blue" "$ns"
+	check_has "netns names: blue: JSON netns_name blue, from ip netns" \
+		"\"netns\":$ns,\"netns_name\":\"blue\",\"netns_source\":\"netns\",\"netns_pid\":null,\"netns_container\":null,\"proto\":\"ipv4\"}" \
+		"$(cat /tmp/nsj)"
+	check_match "netns names: blue: table NETNS '$ns blue'" \
+		"^ *$after +[0-9.]+ +$U4\\+0x[0-9a-f]+/0x[0-9a-f]+ +vmlinux +$NOSOCK +lo +$ns blue +ipv4\$" "$(tail -n 1 /tmp/nst)"
+	check_match "netns names: blue: Prometheus netns_name=\"blue\"" \
+		"^dropmon_drops_total\\{location=\"$U4\\+0x[0-9a-f]+\",module=\"vmlinux\",reason=\"$NOSOCK\",dev=\"lo\",netns=\"$ns\",netns_name=\"blue\",proto=\"ipv4\"\\} $after\$" \
+		"$(grep "netns=\"$ns\"" /tmp/ns.prom)"
+	$IP netns del blue
+	out_ok "netns names: blue deleted: --json" dropmon-show --totals --json --netns "$ns" --dev lo --proto ipv4
+	check_has "netns names: blue deleted: its rows stay, named '-'" \
+		"\"count\":$after,\"rate\"" "$(cat /tmp/o)"
+	check_has "netns names: blue deleted: netns_name '-', source none" \
+		"\"netns\":$ns,\"netns_name\":\"-\",\"netns_source\":\"none\",\"netns_pid\":null,\"netns_container\":null," \
+		"$(cat /tmp/o)"
+}
+
+# An unshare --net process: first named by its pid and command, then,
+# moved into a cgroup laid out as containerd's for a Kubernetes pod, by
+# its container ID and pod UID; "-" once it exited.
+t_netns_names_container() {
+	uid=0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0
+	id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	uidu=$(echo "$uid" | tr - _)
+	pod=/sys/fs/cgroup/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod$uidu.slice
+	cg=$pod/cri-containerd-$id.scope
+	if ! grep -q '^[^ ]* /sys/fs/cgroup cgroup2 ' /proc/mounts; then
+		mount -t cgroup2 cgroup2 /sys/fs/cgroup ||
+			{ fail "netns names: container" "expected cgroup2 mounted on /sys/fs/cgroup"; return; }
+	fi
+	mkdir -p "$cg" || { fail "netns names: container" "expected mkdir $cg to work"; return; }
+	rm -f /tmp/ctr.ns /tmp/ctr.go /tmp/ctr.sleep /tmp/ctr.sent
+	unshare -n sh -c "readlink /proc/self/ns/net >/tmp/ctr.tmp && mv /tmp/ctr.tmp /tmp/ctr.ns
+		$IP link set lo up
+		while [ ! -e /tmp/ctr.go ]; do usleep 50000; done
+		dmgen udp4 $N $PORT && echo sent >/tmp/ctr.sent
+		sleep 600 & echo \$! >/tmp/ctr.sleep; wait" &
+	cpid=$!
+	i=0
+	while [ ! -s /tmp/ctr.ns ] && [ $i -lt 300 ]; do usleep 100000; i=$((i + 1)); done
+	ns=$(tr -dc 0-9 </tmp/ctr.ns 2>/dev/null)
+	snap totals
+	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")
+	touch /tmp/ctr.go
+	i=0
+	while [ ! -s /tmp/ctr.sleep ] && [ $i -lt 600 ]; do usleep 100000; i=$((i + 1)); done
+	check_eq "netns names: unshare --net: sent $N, in a netns of its own" "sent yes" \
+		"$(cat /tmp/ctr.sent 2>/dev/null) $([ -n "$ns" ] && [ "$ns" != "$ROOTNS" ] && echo yes)"
+	settle
+	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ns")
+	check_eq "netns names: unshare --net ($ns): $N udp4 drops" $N $((after - before))
+	netns_show "netns names: unshare --net" "$ns"
+	check_has "netns names: unshare --net: named by its lowest pid $cpid and its command" \
+		"\"netns\":$ns,\"netns_name\":\"pid $cpid sh\",\"netns_source\":\"process\",\"netns_pid\":$cpid,\"netns_container\":null," \
+		"$(cat /tmp/nsj)"
+	check_match "netns names: unshare --net: table NETNS '$ns pid $cpid sh'" " +$ns pid $cpid sh +ipv4\$" "$(tail -n 1 /tmp/nst)"
+	echo "$cpid" >"$cg/cgroup.procs" || fail "netns names: container" "expected $cpid to move to $cg"
+	check_eq "netns names: container: the pid's cgroup" \
+		"0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod$uidu.slice/cri-containerd-$id.scope" \
+		"$(grep '^0::' /proc/$cpid/cgroup)"
+	netns_show "netns names: container" "$ns"
+	check_has "netns names: container: JSON container ID and pod UID" \
+		"\"netns\":$ns,\"netns_name\":\"pod $uid container 0123456789ab\",\"netns_source\":\"container\",\"netns_pid\":$cpid,\"netns_container\":{\"runtime\":\"containerd\",\"id\":\"$id\",\"pod_uid\":\"$uid\"},\"proto\":\"ipv4\"}" \
+		"$(cat /tmp/nsj)"
+	check_match "netns names: container: table NETNS '$ns pod $uid container 0123456789ab'" \
+		" +$ns pod $uid container 0123456789ab +ipv4\$" "$(tail -n 1 /tmp/nst)"
+	check_has "netns names: container: Prometheus netns_name" \
+		"netns=\"$ns\",netns_name=\"pod $uid container 0123456789ab\",proto=\"ipv4\"} $after" "$(cat /tmp/ns.prom)"
+	kill "$(cat /tmp/ctr.sleep)" "$cpid" 2>/dev/null
+	wait "$cpid" 2>/dev/null
+	out_ok "netns names: container gone: --json" dropmon-show --totals --json --netns "$ns" --dev lo --proto ipv4
+	check_has "netns names: container gone: netns_name '-', source none" \
+		"\"netns\":$ns,\"netns_name\":\"-\",\"netns_source\":\"none\",\"netns_pid\":null,\"netns_container\":null," \
+		"$(cat /tmp/o)"
+	rmdir "$cg" "$pod" /sys/fs/cgroup/kubepods.slice/kubepods-besteffort.slice /sys/fs/cgroup/kubepods.slice
+	check_eq "netns names: container: cgroups removed" "" "$(ls -d /sys/fs/cgroup/kubepods.slice 2>/dev/null)"
+}
+
+t_netns_names() {
+	t_netns_names_ipnetns
+	t_netns_names_container
+	check_dmesg "netns names"
+}
+# === end of issue 13 netns names =============================================
 
 # --- 1-byte and odd-sized reads -------------------------------------------
 t_reads() {
@@ -1497,6 +1615,7 @@ suite_main() {
 	t_samples_scratch
 	t_rotation
 	t_veth
+	t_netns_names
 	t_reads
 	t_badinput
 	t_oracle

@@ -29,6 +29,7 @@
 
 #include "check.h"
 #include "stats.h"
+#include "test_netns.h"
 #include "test_samples.h"
 #include "test_exporter.h"
 #include "test_show.h"
@@ -783,6 +784,7 @@ static void test_binary(const char *bin, const char *dir, const char *tmpdir)
 	test_bin_too_large(bin, tmpdir);
 	test_bin_usage(bin);
 	test_show_binary(bin, dir, tmpdir);
+	test_netns_binary(bin, tmpdir);
 }
 
 int main(int argc, char *argv[])
@@ -812,6 +814,7 @@ int main(int argc, char *argv[])
 	test_show_lib(dir);
 	test_samples(dir);
 	test_exporter();
+	test_netns_lib();
 
 	if (argc > 2) {
 		if (!mkdtemp(tmpdir)) {
