@@ -29,6 +29,7 @@
 
 #include "check.h"
 #include "stats.h"
+#include "test_buildinfo.h"
 #include "test_samples.h"
 #include "test_show.h"
 
@@ -782,6 +783,7 @@ static void test_binary(const char *bin, const char *dir, const char *tmpdir)
 	test_bin_too_large(bin, tmpdir);
 	test_bin_usage(bin);
 	test_show_binary(bin, dir, tmpdir);
+	test_buildinfo_binary(bin, dir, tmpdir);
 }
 
 int main(int argc, char *argv[])
@@ -810,6 +812,7 @@ int main(int argc, char *argv[])
 	test_mutations(dir, "good.stats");
 	test_show_lib(dir);
 	test_samples(dir);
+	test_buildinfo_lib();
 
 	if (argc > 2) {
 		if (!mkdtemp(tmpdir)) {
