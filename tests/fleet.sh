@@ -287,10 +287,9 @@ check "fleet: /api/v1/rules: the rules file is loaded, every rule healthy" "$wan
 want=$(for f in "$T/host1/totals" "$T/host2/totals"; do
 	port=$P1
 	[ "$f" = "$T/host2/totals" ] && port=$P2
-	by_reason "$f" | awk -v i="127.0.0.1:$port" '{ print i "," $1 " 0" }'
+	by_reason "$f" | awk -v i="127.0.0.1:$port" '{ print i " " $1 " 0" }'
 done | sort)
 saw=$(LABELS=instance,reason until_query 20 'instance_reason:dropmon_drops:rate5m' "$want")
-saw=$(echo "$saw" | sed 's/^\([^ ]*\) \([^ ]*\) /\1,\2 /')
 check "fleet: recording rule instance_reason:dropmon_drops:rate5m evaluates: each host and reason, 0/s" \
 	"$(echo "$want" | oneline)" "$(echo "$saw" | oneline)"
 # The README's first query: drops/s by reason per kernel release.
