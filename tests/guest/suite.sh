@@ -1365,22 +1365,22 @@ t_show_errors() {
 # this module's version, this kernel and the file's format, read here both
 # through the status file beside a copy of the totals and from debugfs.
 t_fleet_export() {
-	F=/tmp/fleet
-	rm -rf $F
-	mkdir -p $F
+	FL=/tmp/fleet
+	rm -rf $FL
+	mkdir -p $FL
 	snap totals
-	cp /tmp/totals $F/totals
-	cat $D/status >$F/status
+	cp /tmp/totals $FL/totals
+	cat $D/status >$FL/status
 	check_rc "fleet: dropmon-show -f totals --prometheus --output exit 0" 0 \
-		dropmon-show -f $F/totals --prometheus --output $F/dropmon.prom
+		dropmon-show -f $FL/totals --prometheus --output $FL/dropmon.prom
 	want="dropmon_build_info{version=\"$(cat /sys/module/dropmon/version)\",kernel=\"$(uname -r)\",format=\"$(hdr totals format)\"} 1"
 	check_eq "fleet: build_info from the status file beside the totals copy" "$want" \
-		"$(grep '^dropmon_build_info' $F/dropmon.prom)"
+		"$(grep '^dropmon_build_info' $FL/dropmon.prom)"
 	check_eq "fleet: build_info from debugfs" "$want" \
 		"$(dropmon-show --totals --prometheus 2>&1 | grep '^dropmon_build_info')"
 	for v in totals dropmon.prom; do
 		echo "DROPMON-FLEET-BEGIN $v seq=$(hdr totals seq)"
-		base64 $F/$v
+		base64 $FL/$v
 		echo "DROPMON-FLEET-END $v"
 	done
 }
