@@ -2,7 +2,8 @@
 #
 #   make                 dropmon.ko for the running kernel (KDIR=... for another)
 #   make tools           tools/dropmon-show
-#   make install         modules_install + depmod; dropmon-show, its man page and service
+#   make install         modules_install + depmod; dropmon-show, its man page and service,
+#                        the Prometheus rules (PREFIX/share/dropmon/prometheus)
 #   make demo            boot a VM with dropmon loaded and show it at work
 #   make check           the whole test suite (the command CI runs)
 #   make lint            W=1, sparse and checkpatch on every kernel of the matrix
@@ -34,6 +35,8 @@ install: modules tools
 	depmod -a $(KREL)
 	install -D -m 0755 tools/dropmon-show $(DESTDIR)$(PREFIX)/sbin/dropmon-show
 	install -D -m 0644 tools/dropmon-show.8 $(DESTDIR)$(PREFIX)/share/man/man8/dropmon-show.8
+	install -D -m 0644 tools/prometheus/dropmon-rules.yml \
+		$(DESTDIR)$(PREFIX)/share/dropmon/prometheus/dropmon-rules.yml
 	install -d $(DESTDIR)/etc/systemd/system
 	sed 's|/usr/sbin/dropmon-show|$(PREFIX)/sbin/dropmon-show|' tools/dropmon-show.service \
 		>$(DESTDIR)/etc/systemd/system/dropmon-show.service

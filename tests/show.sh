@@ -370,7 +370,10 @@ expected_series() {
 		printf "dropmon_snapshot_seq %s\n", h["seq"]
 		printf "dropmon_interval_seconds %s\n", h["interval_ms"] / 1000
 		print "dropmon_up 1"
-	}' "$1"
+		# the version of dropmon-show itself: the fixtures have no status file
+		printf "dropmon_build_info{format=\"%s\",kernel=\"%s\",version=\"%s\"} 1\n",
+			h["format"], kernel, version
+	}' kernel="$(uname -r)" version="$("$BIN" --version | awk '{ print $2; exit }')" "$1"
 }
 
 # compare_series EXPECTED SCRAPED: every expected sample, numerically, and

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buildinfo.h"
 #include "format.h"
 #include "output.h"
 
@@ -282,6 +283,8 @@ int dm_show_render(struct dm_show *s, const struct dropmon_stats *st,
 		ret = dm_format_prometheus(out, &v, &r, s->o->max_series,
 					   s->o->watch || s->o->output ? &s->prom
 								       : NULL);
+		if (!ret)
+			dm_build_info_put(out, s->o->file, st->hdr.format);
 		break;
 	}
 	dm_view_free(&v);

@@ -1603,6 +1603,36 @@ t_show_errors() {
 	check_match "dropmon-show without the module: says so" "not loaded.*modprobe dropmon" "$(cat /tmp/err)"
 }
 
+# --- fleet: one host of tests/fleet.sh's fleet of two ------------------------
+# The totals and the .prom that dropmon-show --prometheus wrote from them
+# (the same snapshot), base64 between "DROPMON-FLEET-BEGIN NAME seq=S" and
+# "DROPMON-FLEET-END NAME" lines of the log: tests/fleet.sh serves each
+# run's .prom through its own node_exporter to a real Prometheus, and
+# checks what PromQL sums against the totals.  dropmon_build_info names
+# this module's version, this kernel and the file's format, read here both
+# through the status file beside a copy of the totals and from debugfs.
+t_fleet_export() {
+	FL=/tmp/fleet
+	rm -rf $FL
+	mkdir -p $FL
+	snap totals
+	cp /tmp/totals $FL/totals
+	cat $D/status >$FL/status
+	check_rc "fleet: dropmon-show -f totals --prometheus --output exit 0" 0 \
+		dropmon-show -f $FL/totals --prometheus --output $FL/dropmon.prom
+	want="dropmon_build_info{version=\"$(cat /sys/module/dropmon/version)\",kernel=\"$(uname -r)\",format=\"$(hdr totals format)\"} 1"
+	check_eq "fleet: build_info from the status file beside the totals copy" "$want" \
+		"$(grep '^dropmon_build_info' $FL/dropmon.prom)"
+	check_eq "fleet: build_info from debugfs" "$want" \
+		"$(dropmon-show --totals --prometheus 2>&1 | grep '^dropmon_build_info')"
+	for v in totals dropmon.prom; do
+		echo "DROPMON-FLEET-BEGIN $v seq=$(hdr totals seq)"
+		base64 $FL/$v
+		echo "DROPMON-FLEET-END $v"
+	done
+}
+# --- end of fleet --------------------------------------------------------------
+
 suite_main() {
 	# On a kernel with kmemleak, only what happens from here on counts.
 	[ -f /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
@@ -1626,6 +1656,7 @@ suite_main() {
 	t_samples_veth
 	t_samples_skb
 	t_samples_export
+	t_fleet_export
 	unload
 	check_dmesg counts
 	t_samples_params

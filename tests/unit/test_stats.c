@@ -30,6 +30,7 @@
 #include "check.h"
 #include "stats.h"
 #include "test_netns.h"
+#include "test_buildinfo.h"
 #include "test_samples.h"
 #include "test_exporter.h"
 #include "test_show.h"
@@ -785,6 +786,7 @@ static void test_binary(const char *bin, const char *dir, const char *tmpdir)
 	test_bin_usage(bin);
 	test_show_binary(bin, dir, tmpdir);
 	test_netns_binary(bin, tmpdir);
+	test_buildinfo_binary(bin, dir, tmpdir);
 }
 
 int main(int argc, char *argv[])
@@ -815,6 +817,7 @@ int main(int argc, char *argv[])
 	test_samples(dir);
 	test_exporter();
 	test_netns_lib();
+	test_buildinfo_lib();
 
 	if (argc > 2) {
 		if (!mkdtemp(tmpdir)) {
