@@ -1395,10 +1395,11 @@ storm_start() {	# CPUS
 		STORM_PIDS="$STORM_PIDS $!"
 	done
 }
-storm_stop() {	# prints the datagrams sent
+# Not in a subshell: it waits for the storm's own.
+storm_stop() {	# sets SENT, the datagrams sent
 	rm -f /tmp/storm.on
 	wait $STORM_PIDS
-	cat /tmp/storm.* | awk '{ s += $1 } END { print s + 0 }'
+	SENT=$(cat /tmp/storm.[0-9]* | awk '{ s += $1 } END { print s + 0 }')
 	rm -f /tmp/storm.[0-9]*
 }
 
@@ -1502,7 +1503,9 @@ t_params_runtime_storm() {
 	check_eq "params runtime storm: write stack_depth=4" 0 "$(pwrite stack_depth 4)"
 	check_eq "params runtime storm: write sample_bytes=40" 0 "$(pwrite sample_bytes 40)"
 	wait_seq stats $((s_geo + 5)) 60
-	sent=$(storm_stop)
+	s_stop=$(seq_now)
+	storm_stop
+	sent=$SENT
 	settle
 	pcap_stop
 	kill -TERM $poller
@@ -1542,7 +1545,8 @@ t_params_runtime_storm() {
 	# dmgen's payload last in a whole one.
 	bad= nold=0 nnew=0
 	for s in $(pcap_seqs); do
-		[ $s -gt $((s_int + 2)) ] || continue
+		# While the storm ran, whole intervals of it.
+		[ $s -gt $((s_int + 2)) ] && [ $s -le $s_stop ] || continue
 		set -- $(pcap_sample $s)
 		old=no new=no
 		# Old: 16 frames, or fewer where the softirq ran in ksoftirqd
@@ -1630,7 +1634,9 @@ t_params_runtime_keys() {
 	wait_seq stats $(($(seq_now) + 3)) 60
 	set -- $(params_burst "params runtime keys 1024 again")
 	check_eq "params runtime keys: max_keys=1024 again: 21 keys, none lost" "21 0 100" "$*"
-	sent=$(storm_stop)
+	s_stop=$(seq_now)
+	storm_stop
+	sent=$SENT
 	settle
 	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
 	nb=$(wc -l </tmp/bursts)
