@@ -134,10 +134,10 @@ static int dropmon_param_set(const char *val, const struct kernel_param *kp)
 	if (dropmon_running) {
 		err = dropmon_param_check(p, v);
 		if (!err)
-			p->want = v;
+			WRITE_ONCE(p->want, v);
 	} else {
 		/* At load: dropmon_init() checks the rule. */
-		p->want = v;
+		WRITE_ONCE(p->want, v);
 		*p->val = v;
 	}
 	mutex_unlock(&dropmon_param_lock);
@@ -196,7 +196,7 @@ static void dropmon_param_undo(struct dropmon_uint_param *p)
 {
 	mutex_lock(&dropmon_param_lock);
 	if (p->want == p->take)
-		p->want = *p->val;
+		WRITE_ONCE(p->want, *p->val);
 	mutex_unlock(&dropmon_param_lock);
 }
 
@@ -307,11 +307,11 @@ static int __init dropmon_init(void)
 	for (i = 0; i < THIS_MODULE->num_kp; i++) {
 		p = dropmon_param_at(i, &name);
 		if (p)
-			p->want = *p->val;
+			WRITE_ONCE(p->want, *p->val);
 	}
 	err = dropmon_param_check(&dropmon_interval_ms_param,
 				  dropmon_interval_ms);
-	dropmon_running = !err;
+	WRITE_ONCE(dropmon_running, !err);
 	mutex_unlock(&dropmon_param_lock);
 	if (err)
 		return err;

@@ -2189,6 +2189,44 @@ t_fault_rotation() {
 	check_eq "faults: rotation invariant" "ok ok" "$(invariant totals)"
 }
 
+# --- parameters at run time: a change that cannot allocate (issue 13) ---
+# stack_depth=4 needs new sample pools: the first slab allocation in the
+# module after the write, the worker's at the rotation that applies it,
+# fails.  The old value stays in effect, the write is undone, counted in
+# param_failures and said once; written again, it is applied.
+t_fault_params() {
+	PP=/sys/module/dropmon/parameters
+	check_rc "faults params: load" 0 load interval_ms=3000
+	wait_seq stats 1
+	dmesg_mark
+	fault_in_module 1 N
+	echo 0 >$F/fail_page_alloc/probability
+	echo 4 >$PP/stack_depth
+	i=0
+	while [ "$(cat $F/failslab/times)" != 0 ]; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && break
+		usleep 100000
+	done
+	fault_reset
+	snap stats
+	wait_seq stats $(($(hdr stats seq) + 2))
+	echo "FAULTS params $(grep -E '^(stack_depth|pending_.*|param_failures|alloc_failures)=' $D/status | tr '\n' ' ')"
+	check_eq "faults params: stack_depth=4 could not allocate: 16 stays, undone, counted" \
+		"stack_depth=16 param_failures=1 16" \
+		"$(grep -E '^(stack_depth|pending_stack_depth|param_failures)=' $D/status | tr '\n' ' ')$(cat $PP/stack_depth)"
+	check_eq "faults params: said once in dmesg" \
+		"1 dropmon: stack_depth=4 not applied: out of memory for the tables; stack_depth stays 16" \
+		"$(dmesg_since | grep -c 'not applied') $(dmesg_since | grep -o 'dropmon: .*not applied.*' | head -n 1)"
+	echo 4 >$PP/stack_depth
+	snap stats
+	wait_seq stats $(($(hdr stats seq) + 3))
+	check_eq "faults params: written again, stack_depth=4 is applied" "stack_depth=4 param_failures=1" \
+		"$(grep -E '^(stack_depth|pending_stack_depth|param_failures)=' $D/status | tr '\n' ' ' | sed 's/ $//')"
+	check_rc "faults params: unload" 0 unload
+	check_dmesg "faults: params"
+}
+
 # A read that cannot allocate returns an error, and the next one works.
 t_fault_read() {
 	fault_in_module 1 Y
@@ -2241,6 +2279,7 @@ suite_faults() {
 	t_fault_load
 	t_fault_rotation
 	t_fault_read
+	t_fault_params
 	kmemleak_check
 }
 
