@@ -127,6 +127,7 @@ void dropmon_snapshot_stop(void);
 void dropmon_snapshot_exit(void);
 int dropmon_tables_apply(unsigned int max_keys, unsigned int depth,
 			 unsigned int bytes);
+bool dropmon_tables_busy(void);
 struct dropmon_snap *dropmon_snap_get(enum dropmon_view view);
 void dropmon_snap_put(struct dropmon_snap *snap);
 void dropmon_status_render(struct seq_file *m);

@@ -260,6 +260,12 @@ void dropmon_params_apply(void)
 		    p->take < dropmon_min_interval_ms(dropmon_max_keys))
 			err = dropmon_param_pending(&dropmon_max_keys_param) ?
 			      -EAGAIN : -ENOMEM;
+		/*
+		 * A change that resizes other arrays the worker sorts with
+		 * (total_keys) waits until a max_keys change is in place.
+		 */
+		else if (p->apply && dropmon_tables_busy())
+			err = -EAGAIN;
 		else
 			err = p->apply ? p->apply(p->take) : 0;
 		if (!err) {

@@ -287,7 +287,7 @@ int dropmon_tables_apply(unsigned int max_keys, unsigned int depth,
 	void **live_pools = NULL, **spare_pools = NULL;
 	struct dropmon_geom g;
 
-	if (dropmon_next.staged || dropmon_spare->next_pools)
+	if (dropmon_tables_busy())
 		return -EAGAIN;
 	dropmon_geom_calc(&g, max_keys, depth, bytes);
 	if (!dropmon_geom_equal(&dropmon_live->geom, &g)) {
@@ -315,6 +315,12 @@ err_free:
 	dropmon_pools_free(spare_pools);
 	dropmon_pools_free(live_pools);
 	return -ENOMEM;
+}
+
+/* Is a change of dropmon_tables_apply() still being put in place? */
+bool dropmon_tables_busy(void)
+{
+	return dropmon_next.staged || dropmon_spare->next_pools;
 }
 
 /* The interval's accumulator, emptied for the next interval's counts. */
