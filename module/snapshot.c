@@ -94,7 +94,13 @@ static unsigned long *dropmon_moved;
 static const struct dropmon_rec **dropmon_raw;	/* by interval row */
 static bool dropmon_totals_stale;	/* the published totals are older */
 static size_t dropmon_orders_bytes;	/* really allocated for the above */
-static size_t dropmon_moved_bytes;	/* of which dropmon_moved */
+/*
+ * dropmon_totals_order and dropmon_scratch swap roles, and sort the
+ * interval too: both hold dropmon_sort_cap >= max(the interval's
+ * capacity, the totals'), and dropmon_sort_bytes of dropmon_orders_bytes.
+ */
+static unsigned int dropmon_sort_cap;
+static size_t dropmon_sort_bytes;
 
 /*
  * What a max_keys written at run time needs (dropmon_tables_apply()): an
@@ -107,8 +113,6 @@ static size_t dropmon_moved_bytes;	/* of which dropmon_moved */
 static struct {
 	struct dropmon_acc acc;
 	struct dropmon_ord *interval_order;
-	struct dropmon_ord *totals_order;	/* and scratch: both sorts */
-	struct dropmon_ord *scratch;
 	const struct dropmon_rec **raw;
 	size_t orders_bytes;
 	bool staged;		/* allocated, waiting to be put in place */
@@ -211,48 +215,72 @@ static void dropmon_next_free(void)
 	dropmon_acc_free(&dropmon_next.acc);
 	kvfree(dropmon_next.raw);
 	kvfree(dropmon_next.interval_order);
-	kvfree(dropmon_next.totals_order);
-	kvfree(dropmon_next.scratch);
 	memset(&dropmon_next, 0, sizeof(dropmon_next));
 }
 
-/*
- * The orders of an interval of @cap keys into dropmon_next: the
- * interval's (and its samples' records), and the two that sort the
- * totals too, for whichever holds more.
- */
+/* The interval's orders for @cap keys into dropmon_next. */
 static int dropmon_next_orders(unsigned int cap)
 {
-	unsigned int both = max(cap, dropmon_totals.cap);
 	size_t bytes = array_size(cap, sizeof(struct dropmon_ord));
-	size_t bbytes = array_size(both, sizeof(struct dropmon_ord));
 	size_t raw = array_size(cap, sizeof(*dropmon_raw));
 
 	dropmon_next.interval_order = dropmon_zalloc(bytes);
-	dropmon_next.totals_order = dropmon_zalloc(bbytes);
-	dropmon_next.scratch = dropmon_zalloc(bbytes);
 	dropmon_next.raw = dropmon_zalloc(raw);
-	if (!dropmon_next.interval_order || !dropmon_next.totals_order ||
-	    !dropmon_next.scratch || !dropmon_next.raw)
+	if (!dropmon_next.interval_order || !dropmon_next.raw)
 		return -ENOMEM;
 	dropmon_next.orders_bytes =
 		dropmon_alloc_bytes(dropmon_next.interval_order, bytes) +
-		dropmon_alloc_bytes(dropmon_next.totals_order, bbytes) +
-		dropmon_alloc_bytes(dropmon_next.scratch, bbytes) +
 		dropmon_alloc_bytes(dropmon_next.raw, raw);
 	return 0;
 }
 
-/* Put the orders of dropmon_next in place; the totals keep their order. */
+/* Put the interval's orders of dropmon_next in place. */
 static void dropmon_next_orders_install(void)
 {
-	memcpy(dropmon_next.totals_order, dropmon_totals_order,
-	       dropmon_totals.nr * sizeof(*dropmon_totals_order));
+	dropmon_orders_bytes -= dropmon_alloc_bytes(dropmon_interval_order,
+						    dropmon_interval.cap *
+						    sizeof(struct dropmon_ord)) +
+				dropmon_alloc_bytes(dropmon_raw,
+						    dropmon_interval.cap *
+						    sizeof(*dropmon_raw));
 	swap(dropmon_interval_order, dropmon_next.interval_order);
-	swap(dropmon_totals_order, dropmon_next.totals_order);
-	swap(dropmon_scratch, dropmon_next.scratch);
 	swap(dropmon_raw, dropmon_next.raw);
-	dropmon_orders_bytes = dropmon_next.orders_bytes + dropmon_moved_bytes;
+	dropmon_orders_bytes += dropmon_next.orders_bytes;
+}
+
+/*
+ * Make dropmon_totals_order and dropmon_scratch hold max(@cap, the
+ * totals' capacity), the totals' order kept: only ever larger unless
+ * @shrink, which keeps the larger ones when smaller cannot be had.
+ * -ENOMEM when they must grow and cannot (nothing changed).
+ */
+static int dropmon_sort_fit(unsigned int cap, bool shrink)
+{
+	unsigned int want = max(cap, dropmon_totals.cap);
+	size_t bytes = array_size(want, sizeof(struct dropmon_ord));
+	struct dropmon_ord *order, *scratch;
+
+	if (want == dropmon_sort_cap || (want < dropmon_sort_cap && !shrink))
+		return 0;
+	order = dropmon_zalloc(bytes);
+	scratch = dropmon_zalloc(bytes);
+	if (!order || !scratch) {
+		kvfree(order);
+		kvfree(scratch);
+		return want > dropmon_sort_cap ? -ENOMEM : 0;
+	}
+	if (dropmon_totals_order)
+		memcpy(order, dropmon_totals_order,
+		       dropmon_totals.nr * sizeof(*order));
+	kvfree(dropmon_totals_order);
+	kvfree(dropmon_scratch);
+	dropmon_totals_order = order;
+	dropmon_scratch = scratch;
+	dropmon_sort_cap = want;
+	dropmon_orders_bytes -= dropmon_sort_bytes;
+	dropmon_sort_bytes = 2 * dropmon_alloc_bytes(order, bytes);
+	dropmon_orders_bytes += dropmon_sort_bytes;
+	return 0;
 }
 
 static int dropmon_orders_init(unsigned int cap)
@@ -260,13 +288,16 @@ static int dropmon_orders_init(unsigned int cap)
 	size_t bits = BITS_TO_LONGS(cap) * sizeof(unsigned long);
 
 	dropmon_moved = bitmap_zalloc(cap, GFP_KERNEL);
-	if (!dropmon_moved || dropmon_next_orders(cap)) {
+	if (!dropmon_moved || dropmon_next_orders(cap) ||
+	    dropmon_sort_fit(cap, false)) {
 		dropmon_next_free();
-		bitmap_free(dropmon_moved);
+		dropmon_orders_free();
 		return -ENOMEM;
 	}
-	dropmon_moved_bytes = dropmon_alloc_bytes(dropmon_moved, bits);
-	dropmon_next_orders_install();
+	dropmon_orders_bytes += dropmon_alloc_bytes(dropmon_moved, bits);
+	swap(dropmon_interval_order, dropmon_next.interval_order);
+	swap(dropmon_raw, dropmon_next.raw);
+	dropmon_orders_bytes += dropmon_next.orders_bytes;
 	dropmon_next_free();
 	return 0;
 }
@@ -300,9 +331,12 @@ int dropmon_tables_apply(unsigned int max_keys, unsigned int depth,
 		if (!spare_pools)
 			goto err_free;
 	}
+	/* The sorts take the old interval now, the new one next. */
 	if (max_keys != dropmon_interval.cap) {
 		if (dropmon_acc_init(&dropmon_next.acc, max_keys) ||
-		    dropmon_next_orders(max_keys))
+		    dropmon_next_orders(max_keys) ||
+		    dropmon_sort_fit(max(max_keys, dropmon_interval.cap),
+				     false))
 			goto err_free;
 		dropmon_next.staged = true;
 	}
@@ -330,9 +364,10 @@ static void dropmon_interval_reset(void)
 		dropmon_acc_reset(&dropmon_interval);
 		return;
 	}
-	swap(dropmon_interval, dropmon_next.acc);
 	dropmon_next_orders_install();
+	swap(dropmon_interval, dropmon_next.acc);
 	dropmon_next_free();
+	dropmon_sort_fit(dropmon_interval.cap, true);
 }
 
 static u32 dropmon_key_hash(const struct dropmon_key *key)
