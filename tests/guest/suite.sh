@@ -1513,6 +1513,8 @@ t_params_runtime_storm() {
 	snap totals
 	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
 	echo "PARAMS-STORM sent=$sent $(cat /tmp/psnapsum) totals_delta=$((after - before)) s_int=$s_int s_geo=$s_geo seqs=$(pcap_seqs | tr '\n' ,)"
+	echo "PARAMS-STORM-TOTALS $(head -n 1 /tmp/totals)"
+	awk -F'\t' '!/^#/ { print "PARAMS-STORM-ROW " $1, $3, $5, $6, $7, $8 }' /tmp/totals
 	check_match "params runtime storm: the storm ran (sent=$sent)" '^[1-9][0-9]*$' "$sent"
 	check_eq "params runtime storm: totals count exactly the $sent datagrams across the changes" \
 		"$sent" $((after - before))
