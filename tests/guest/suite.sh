@@ -1193,7 +1193,7 @@ t_samples_params() {
 # ALIGN(24 + 8 x (stack_depth + 12) + sample_bytes, 8) (no frames at
 # stack_depth=0), then one fewer while a pool of cap x record bytes, as
 # allocated (whole pages above a page, else a kmalloc size class), takes
-# more than the share (module/sample.c, dropmon_sample_init); at least 1.
+# more than the share (module/sample.c, dropmon_geom_calc); at least 1.
 sample_cap_of() {	# POSSIBLE-CPUS MAX-KEYS STACK-DEPTH SAMPLE-BYTES
 	awk -v c="$1" -v mk="$2" -v sd="$3" -v sb="$4" '
 	function pool(n,   k) { if (n > 4096) return int((n + 4095) / 4096) * 4096
