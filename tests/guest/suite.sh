@@ -1452,8 +1452,8 @@ t_params_runtime_files() {
 	check_eq "params runtime: three values written" "0 0 0" \
 		"$(pwrite interval_ms 1000) $(pwrite stack_depth 8) $(pwrite max_keys 2048)"
 	check_eq "params runtime: status: in effect until a rotation, and pending" \
-		"max_keys=1024 interval_ms=3600000 stack_depth=16 pending_max_keys=2048 pending_interval_ms=1000 pending_stack_depth=8 param_failures=0" \
-		"$(grep -E '^(max_keys|interval_ms|stack_depth|pending_.*|param_failures)=' $D/status | tr '\n' ' ' | sed 's/ $//')"
+		"interval_ms=3600000 max_keys=1024 param_failures=0 pending_interval_ms=1000 pending_max_keys=2048 pending_stack_depth=8 stack_depth=16" \
+		"$(grep -E '^(max_keys|interval_ms|stack_depth|pending_.*|param_failures)=' $D/status | sort | tr '\n' ' ' | sed 's/ $//')"
 	check_eq "params runtime: the files read the values written" "1000 8 2048" \
 		"$(cat $PP/interval_ms) $(cat $PP/stack_depth) $(cat $PP/max_keys)"
 	check_match "params runtime: the snapshots still say the old interval" '^# dropmon format=1 seq=0 interval_ms=3600000 ' \
