@@ -89,11 +89,17 @@ enum dropmon_view {
 	DROPMON_VIEW_TOTALS,
 };
 
-/* main.c: parameters, validated at load time */
+/*
+ * main.c: parameters, validated at load time and when written at run
+ * time; the values in effect, written only by the worker once loaded.
+ */
 extern unsigned int dropmon_max_keys;
 extern unsigned int dropmon_interval_ms;
 extern unsigned int dropmon_stack_depth;
 extern unsigned int dropmon_sample_bytes;
+struct seq_file;
+void dropmon_params_apply(void);
+void dropmon_params_status(struct seq_file *m);
 
 /* probe.c */
 int dropmon_probe_register(void);
@@ -119,9 +125,11 @@ int dropmon_snapshot_init(void);
 void dropmon_snapshot_start(void);
 void dropmon_snapshot_stop(void);
 void dropmon_snapshot_exit(void);
+int dropmon_tables_apply(unsigned int max_keys, unsigned int depth,
+			 unsigned int bytes);
+bool dropmon_tables_busy(void);
 struct dropmon_snap *dropmon_snap_get(enum dropmon_view view);
 void dropmon_snap_put(struct dropmon_snap *snap);
-struct seq_file;
 void dropmon_status_render(struct seq_file *m);
 
 /* debugfs.c */

@@ -16,6 +16,7 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
+#include <linux/string.h>
 #include <linux/topology.h>
 #include <linux/vmalloc.h>
 
@@ -38,10 +39,6 @@
  */
 #define DROPMON_STACK_SLACK	12
 
-unsigned int dropmon_sample_cap;	/* records per CPU and interval */
-size_t dropmon_rec_size;
-size_t dropmon_pool_bytes;		/* one CPU's pool, as allocated */
-static unsigned int dropmon_rec_frames;	/* room for frames in a record */
 static atomic_long_t dropmon_store_bytes;	/* struct dropmon_sample */
 
 /* What a pool of @size bytes really takes: vmalloc()ed above a page. */
@@ -50,29 +47,42 @@ static size_t dropmon_pool_size(size_t size)
 	return size > PAGE_SIZE ? PAGE_ALIGN(size) : dropmon_kmalloc_bytes(size);
 }
 
-/* The records' geometry, from the parameters; before any table exists. */
-void dropmon_sample_init(void)
+/*
+ * The records' geometry for these parameters: at load, and for a value
+ * written at run time (main.c), before any table of it exists.
+ */
+void dropmon_geom_calc(struct dropmon_geom *g, unsigned int max_keys,
+		       unsigned int stack_depth, unsigned int sample_bytes)
 {
 	size_t share = DROPMON_SAMPLE_BUDGET / (2 * num_possible_cpus());
 	size_t cap;
 
-	dropmon_rec_frames = dropmon_stack_depth ?
-			     dropmon_stack_depth + DROPMON_STACK_SLACK : 0;
-	dropmon_rec_size = ALIGN(sizeof(struct dropmon_rec) +
-				 dropmon_rec_frames * sizeof(unsigned long) +
-				 dropmon_sample_bytes, sizeof(unsigned long));
-	cap = min_t(size_t, share / dropmon_rec_size, dropmon_max_keys);
-	while (cap > 1 && dropmon_pool_size(cap * dropmon_rec_size) > share)
+	memset(g, 0, sizeof(*g));
+	g->depth = stack_depth;
+	g->bytes = sample_bytes;
+	g->frames = stack_depth ? stack_depth + DROPMON_STACK_SLACK : 0;
+	g->rec_size = ALIGN(sizeof(struct dropmon_rec) +
+			    g->frames * sizeof(unsigned long) + sample_bytes,
+			    sizeof(unsigned long));
+	cap = min_t(size_t, share / g->rec_size, max_keys);
+	while (cap > 1 && dropmon_pool_size(cap * g->rec_size) > share)
 		cap--;
-	dropmon_sample_cap = max_t(size_t, cap, 1);
-	dropmon_pool_bytes = dropmon_pool_size(dropmon_sample_cap *
-					       dropmon_rec_size);
+	g->cap = max_t(size_t, cap, 1);
+	g->pool_bytes = dropmon_pool_size(g->cap * g->rec_size);
 }
 
-/* A CPU's pool, of dropmon_pool_bytes as allocated. */
-void *dropmon_pool_alloc(int cpu)
+bool dropmon_geom_equal(const struct dropmon_geom *a,
+			const struct dropmon_geom *b)
 {
-	size_t size = dropmon_sample_cap * dropmon_rec_size;
+	return a->cap == b->cap && a->frames == b->frames &&
+	       a->depth == b->depth && a->bytes == b->bytes &&
+	       a->rec_size == b->rec_size;
+}
+
+/* A CPU's pool for geometry @g, of g->pool_bytes as allocated. */
+void *dropmon_pool_alloc(const struct dropmon_geom *g, int cpu)
+{
+	size_t size = g->cap * g->rec_size;
 
 	if (size > PAGE_SIZE)
 		return vzalloc_node(size, cpu_to_node(cpu));
@@ -96,7 +106,7 @@ static bool dropmon_hdr_inside(const struct sk_buff *skb, unsigned int off)
  * all from frags the kernel cannot read (skb->unreadable, v6.12).
  */
 static void dropmon_sample_packet(struct dropmon_rec *r, u8 *buf,
-				  const struct sk_buff *skb)
+				  unsigned int max, const struct sk_buff *skb)
 {
 	unsigned int nh = skb->network_header;
 	bool nh_ok = nh && dropmon_hdr_inside(skb, nh);
@@ -121,7 +131,7 @@ static void dropmon_sample_packet(struct dropmon_rec *r, u8 *buf,
 	start = hdr - skb->data;	/* below data: negative */
 	len = (long)skb->len - start;
 	r->len = len;
-	n = min_t(long, dropmon_sample_bytes, len);
+	n = min_t(long, max, len);
 	if (!dropmon_skb_frags_readable(skb))
 		n = min_t(long, n, (long)skb_headlen(skb) - start);
 	if (n > 0 && !skb_copy_bits(skb, start, buf, n))
@@ -136,25 +146,26 @@ static void dropmon_sample_packet(struct dropmon_rec *r, u8 *buf,
 void dropmon_sample_take(struct dropmon_table *t, struct dropmon_slot *s,
 			 const struct sk_buff *skb)
 {
+	const struct dropmon_geom *g = t->geom;
 	long i = local_inc_return(&t->sampled);
 	struct dropmon_rec *r;
 
-	if (i > dropmon_sample_cap)
+	if (i > g->cap)
 		return;
 	r = dropmon_rec_at(t, i - 1);
 	/* NMI-safe: a seqcount latch that never waits for its writer. */
 	r->time_ns = ktime_get_boot_fast_ns();
 	r->slot = s - t->slots;
 	/* As walked, from this file on: the worker trims it. */
-	r->nframes = dropmon_rec_frames ?
-		     dropmon_stack_save(r->frames, dropmon_rec_frames) : 0;
-	dropmon_sample_packet(r, (u8 *)(r->frames + dropmon_rec_frames), skb);
+	r->nframes = g->frames ? dropmon_stack_save(r->frames, g->frames) : 0;
+	dropmon_sample_packet(r, (u8 *)(r->frames + g->frames), g->bytes, skb);
 }
 
-/* The packet bytes of record @r. */
-const u8 *dropmon_rec_bytes(const struct dropmon_rec *r)
+/* The packet bytes of record @r, of geometry @g. */
+const u8 *dropmon_rec_bytes(const struct dropmon_geom *g,
+			    const struct dropmon_rec *r)
 {
-	return (const u8 *)(r->frames + dropmon_rec_frames);
+	return (const u8 *)(r->frames + g->frames);
 }
 
 /* The worker's side. */
@@ -195,29 +206,32 @@ static unsigned int dropmon_stack_start(const struct dropmon_rec *r,
 }
 
 /*
- * A key's sample, from record @r of a key at @loc: the packet bytes
+ * A key's sample, from record @r of a key at @loc, written with geometry @g
+ * (its stack_depth, not the one in effect now): the packet bytes
  * copied and the stack trimmed to start at the location's function (or,
  * when the walk does not reach it, counted in *@unmatched and cut to the
  * location alone), every frame resolved to symbol+0xoff/0xsize and its
  * module.  NULL when out of memory; the key then has no sample.
  */
-struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r,
+struct dropmon_sample *dropmon_sample_make(const struct dropmon_geom *g,
+					   const struct dropmon_rec *r,
 					   unsigned long loc, u64 *unmatched)
 {
+	unsigned int depth = g->depth;
 	char sym[DROPMON_SYM_LEN], mod[MODULE_NAME_LEN];
 	unsigned int i, first, n = 0;
 	struct dropmon_sample *smp;
 	size_t text = 0, size;
 
 	/* A walk that found nothing (no CONFIG_STACKTRACE) matches nothing. */
-	if (dropmon_stack_depth) {
+	if (depth) {
 		first = r->nframes ? dropmon_stack_start(r, loc) : 0;
 		if (first == r->nframes)
 			WRITE_ONCE(*unmatched, *unmatched + 1);
-		n = min(r->nframes - first, dropmon_stack_depth);
+		n = min(r->nframes - first, depth);
 	}
 	/* Frame 0 is the location, as stats resolves it; then the callers. */
-	for (i = 0; i < max(n, dropmon_stack_depth ? 1U : 0U); i++) {
+	for (i = 0; i < max(n, depth ? 1U : 0U); i++) {
 		if (!i)
 			dropmon_frame_resolve(loc, false, sym, mod);
 		else
@@ -239,7 +253,7 @@ struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r,
 	smp->header = r->header;
 	smp->nframes = i;
 	smp->bytes = dropmon_kmalloc_bytes(size);
-	memcpy(smp->data, dropmon_rec_bytes(r), r->nbytes);
+	memcpy(smp->data, dropmon_rec_bytes(g, r), r->nbytes);
 	smp->frames = (char *)smp->data + r->nbytes;
 	memcpy(smp->frames, dropmon_frames_buf, text);
 	smp->frames[text] = '\0';
@@ -268,11 +282,11 @@ size_t dropmon_sample_store_bytes(void)
 	return atomic_long_read(&dropmon_store_bytes);
 }
 
-/* The most one sample takes. */
+/* The most one sample takes, with the parameters in effect. */
 size_t dropmon_sample_max_bytes(void)
 {
-	size_t text = dropmon_stack_depth * DROPMON_FRAME_LEN;
+	size_t text = READ_ONCE(dropmon_stack_depth) * DROPMON_FRAME_LEN;
 
 	return dropmon_kmalloc_bytes(sizeof(struct dropmon_sample) +
-				     dropmon_sample_bytes + text + 1);
+				     READ_ONCE(dropmon_sample_bytes) + text + 1);
 }

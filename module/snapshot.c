@@ -52,6 +52,12 @@ static bool dropmon_carry;		/* dropmon_interval awaits publishing */
 static u64 dropmon_seq;			/* intervals published */
 static u64 dropmon_load_ns;
 static unsigned long dropmon_next_run;	/* jiffies */
+/*
+ * The interval_ms that the interval being built was scheduled with: the
+ * snapshots' header.  A value written at run time is in effect from the
+ * rotation after the write, which schedules the next with it.
+ */
+static unsigned int dropmon_sched_ms;
 static char dropmon_symbuf[KSYM_SYMBOL_LEN];
 static struct delayed_work dropmon_work;
 
@@ -88,6 +94,30 @@ static unsigned long *dropmon_moved;
 static const struct dropmon_rec **dropmon_raw;	/* by interval row */
 static bool dropmon_totals_stale;	/* the published totals are older */
 static size_t dropmon_orders_bytes;	/* really allocated for the above */
+/*
+ * dropmon_totals_order and dropmon_scratch swap roles, and sort the
+ * interval too: both hold dropmon_sort_cap >= max(the interval's
+ * capacity, the totals'), and dropmon_sort_bytes of dropmon_orders_bytes.
+ */
+static unsigned int dropmon_sort_cap;
+static size_t dropmon_sort_bytes;
+
+/*
+ * What a max_keys written at run time needs (dropmon_tables_apply()): an
+ * interval accumulator of the new capacity and the orders that go with
+ * it, allocated at the rotation that applies it, when the tables of the
+ * new capacity go live, and put in place at the next, when they are
+ * merged.  The interval that was counting when the value was written is
+ * merged with the old capacity.
+ */
+static struct {
+	struct dropmon_acc acc;
+	struct dropmon_ord *interval_order;
+	const struct dropmon_rec **raw;
+	size_t orders_bytes;
+	bool staged;		/* allocated, waiting to be put in place */
+	bool ready;		/* its tables are live: at the next reset */
+} dropmon_next;
 
 /*
  * The worker's own figures, for the status file.  Written by the worker
@@ -132,6 +162,8 @@ static int dropmon_acc_init(struct dropmon_acc *acc, unsigned int cap)
 	if (!acc->rows || !acc->index) {
 		kvfree(acc->rows);
 		kvfree(acc->index);
+		acc->rows = NULL;
+		acc->index = NULL;
 		return -ENOMEM;
 	}
 	acc->cap = cap;
@@ -160,6 +192,15 @@ static void dropmon_acc_free(struct dropmon_acc *acc)
 	kvfree(acc->index);
 }
 
+static void dropmon_acc_reset(struct dropmon_acc *acc)
+{
+	dropmon_acc_put_samples(acc);
+	memset(acc->index, 0, (acc->mask + 1) * sizeof(*acc->index));
+	acc->nr = 0;
+	acc->drops = 0;
+	acc->lost = 0;
+}
+
 static void dropmon_orders_free(void)
 {
 	kvfree(dropmon_raw);
@@ -169,37 +210,164 @@ static void dropmon_orders_free(void)
 	bitmap_free(dropmon_moved);
 }
 
-static int dropmon_orders_init(unsigned int cap)
+static void dropmon_next_free(void)
+{
+	dropmon_acc_free(&dropmon_next.acc);
+	kvfree(dropmon_next.raw);
+	kvfree(dropmon_next.interval_order);
+	memset(&dropmon_next, 0, sizeof(dropmon_next));
+}
+
+/* The interval's orders for @cap keys into dropmon_next. */
+static int dropmon_next_orders(unsigned int cap)
 {
 	size_t bytes = array_size(cap, sizeof(struct dropmon_ord));
-	size_t bits = BITS_TO_LONGS(cap) * sizeof(unsigned long);
 	size_t raw = array_size(cap, sizeof(*dropmon_raw));
 
-	dropmon_interval_order = dropmon_zalloc(bytes);
-	dropmon_totals_order = dropmon_zalloc(bytes);
-	dropmon_scratch = dropmon_zalloc(bytes);
-	dropmon_moved = bitmap_zalloc(cap, GFP_KERNEL);
-	dropmon_raw = dropmon_zalloc(raw);
-	if (!dropmon_interval_order || !dropmon_totals_order ||
-	    !dropmon_scratch || !dropmon_moved || !dropmon_raw) {
-		dropmon_orders_free();
+	dropmon_next.interval_order = dropmon_zalloc(bytes);
+	dropmon_next.raw = dropmon_zalloc(raw);
+	if (!dropmon_next.interval_order || !dropmon_next.raw)
 		return -ENOMEM;
-	}
-	dropmon_orders_bytes = dropmon_alloc_bytes(dropmon_interval_order, bytes) +
-			       dropmon_alloc_bytes(dropmon_totals_order, bytes) +
-			       dropmon_alloc_bytes(dropmon_scratch, bytes) +
-			       dropmon_alloc_bytes(dropmon_moved, bits) +
-			       dropmon_alloc_bytes(dropmon_raw, raw);
+	dropmon_next.orders_bytes =
+		dropmon_alloc_bytes(dropmon_next.interval_order, bytes) +
+		dropmon_alloc_bytes(dropmon_next.raw, raw);
 	return 0;
 }
 
-static void dropmon_acc_reset(struct dropmon_acc *acc)
+/* Put the interval's orders of dropmon_next in place. */
+static void dropmon_next_orders_install(void)
 {
-	dropmon_acc_put_samples(acc);
-	memset(acc->index, 0, (acc->mask + 1) * sizeof(*acc->index));
-	acc->nr = 0;
-	acc->drops = 0;
-	acc->lost = 0;
+	dropmon_orders_bytes -= dropmon_alloc_bytes(dropmon_interval_order,
+						    dropmon_interval.cap *
+						    sizeof(struct dropmon_ord)) +
+				dropmon_alloc_bytes(dropmon_raw,
+						    dropmon_interval.cap *
+						    sizeof(*dropmon_raw));
+	swap(dropmon_interval_order, dropmon_next.interval_order);
+	swap(dropmon_raw, dropmon_next.raw);
+	dropmon_orders_bytes += dropmon_next.orders_bytes;
+}
+
+/*
+ * Make dropmon_totals_order and dropmon_scratch hold max(@cap, the
+ * totals' capacity), the totals' order kept: only ever larger unless
+ * @shrink, which keeps the larger ones when smaller cannot be had.
+ * -ENOMEM when they must grow and cannot (nothing changed).
+ */
+static int dropmon_sort_fit(unsigned int cap, bool shrink)
+{
+	unsigned int want = max(cap, dropmon_totals.cap);
+	size_t bytes = array_size(want, sizeof(struct dropmon_ord));
+	struct dropmon_ord *order, *scratch;
+
+	if (want == dropmon_sort_cap || (want < dropmon_sort_cap && !shrink))
+		return 0;
+	order = dropmon_zalloc(bytes);
+	scratch = dropmon_zalloc(bytes);
+	if (!order || !scratch) {
+		kvfree(order);
+		kvfree(scratch);
+		return want > dropmon_sort_cap ? -ENOMEM : 0;
+	}
+	if (dropmon_totals_order)
+		memcpy(order, dropmon_totals_order,
+		       dropmon_totals.nr * sizeof(*order));
+	kvfree(dropmon_totals_order);
+	kvfree(dropmon_scratch);
+	dropmon_totals_order = order;
+	dropmon_scratch = scratch;
+	dropmon_sort_cap = want;
+	dropmon_orders_bytes -= dropmon_sort_bytes;
+	dropmon_sort_bytes = 2 * dropmon_alloc_bytes(order, bytes);
+	dropmon_orders_bytes += dropmon_sort_bytes;
+	return 0;
+}
+
+static int dropmon_orders_init(unsigned int cap)
+{
+	size_t bits = BITS_TO_LONGS(cap) * sizeof(unsigned long);
+
+	dropmon_moved = bitmap_zalloc(cap, GFP_KERNEL);
+	if (!dropmon_moved || dropmon_next_orders(cap) ||
+	    dropmon_sort_fit(cap, false)) {
+		dropmon_next_free();
+		dropmon_orders_free();
+		return -ENOMEM;
+	}
+	dropmon_orders_bytes += dropmon_alloc_bytes(dropmon_moved, bits);
+	swap(dropmon_interval_order, dropmon_next.interval_order);
+	swap(dropmon_raw, dropmon_next.raw);
+	dropmon_orders_bytes += dropmon_next.orders_bytes;
+	dropmon_next_free();
+	return 0;
+}
+
+/*
+ * At the rotation that applies max_keys @max_keys, stack_depth @depth and
+ * sample_bytes @bytes (main.c), before the spare tables are recycled with
+ * them: everything they need, allocated now or not at all.  The spare
+ * set, live next, gets sample pools of the new geometry at this
+ * rotation, the live set at the next; an interval accumulator of the new
+ * capacity waits for the tables it will merge (dropmon_next).  Returns
+ * -EAGAIN while the last change is still being put in place (the values
+ * stay pending), -ENOMEM when an allocation failed (nothing changed).
+ */
+int dropmon_tables_apply(unsigned int max_keys, unsigned int depth,
+			 unsigned int bytes)
+{
+	void **live_pools = NULL, **spare_pools = NULL;
+	struct dropmon_geom g;
+
+	if (dropmon_tables_busy())
+		return -EAGAIN;
+	dropmon_geom_calc(&g, max_keys, depth, bytes);
+	if (!dropmon_geom_equal(&dropmon_live->geom, &g)) {
+		live_pools = dropmon_pools_alloc(&g);
+		if (!live_pools)
+			goto err_free;
+	}
+	if (!dropmon_geom_equal(&dropmon_spare->geom, &g)) {
+		spare_pools = dropmon_pools_alloc(&g);
+		if (!spare_pools)
+			goto err_free;
+	}
+	/* The sorts take the old interval now, the new one next. */
+	if (max_keys != dropmon_interval.cap) {
+		if (dropmon_acc_init(&dropmon_next.acc, max_keys) ||
+		    dropmon_next_orders(max_keys) ||
+		    dropmon_sort_fit(max(max_keys, dropmon_interval.cap),
+				     false))
+			goto err_free;
+		dropmon_next.staged = true;
+	}
+	dropmon_gen_stage(dropmon_live, live_pools, &g);
+	dropmon_gen_stage(dropmon_spare, spare_pools, &g);
+	return 0;
+
+err_free:
+	dropmon_next_free();
+	dropmon_pools_free(spare_pools);
+	dropmon_pools_free(live_pools);
+	return -ENOMEM;
+}
+
+/* Is a change of dropmon_tables_apply() still being put in place? */
+bool dropmon_tables_busy(void)
+{
+	return dropmon_next.staged || dropmon_spare->next_pools;
+}
+
+/* The interval's accumulator, emptied for the next interval's counts. */
+static void dropmon_interval_reset(void)
+{
+	if (!dropmon_next.ready) {
+		dropmon_acc_reset(&dropmon_interval);
+		return;
+	}
+	dropmon_next_orders_install();
+	swap(dropmon_interval, dropmon_next.acc);
+	dropmon_next_free();
+	dropmon_sort_fit(dropmon_interval.cap, true);
 }
 
 static u32 dropmon_key_hash(const struct dropmon_key *key)
@@ -300,7 +468,7 @@ static void dropmon_merge_samples(struct dropmon_acc *acc,
 				  const struct dropmon_table *t)
 {
 	unsigned long taken = local_read(&t->sampled);
-	unsigned int i, n = min_t(unsigned long, taken, dropmon_sample_cap);
+	unsigned int i, n = min_t(unsigned long, taken, t->geom->cap);
 	struct dropmon_key key;
 
 	WRITE_ONCE(dropmon_status.pool_full,
@@ -359,7 +527,8 @@ static void dropmon_merge_gen(struct dropmon_acc *acc,
  * dropmon_merge_samples() picked, while the tables that hold them wait
  * as the spare set.
  */
-static void dropmon_samples_make(struct dropmon_acc *acc)
+static void dropmon_samples_make(struct dropmon_acc *acc,
+				 const struct dropmon_geom *g)
 {
 	unsigned int i;
 
@@ -367,7 +536,7 @@ static void dropmon_samples_make(struct dropmon_acc *acc)
 		if (!dropmon_raw[i])
 			continue;
 		acc->rows[i].sample =
-			dropmon_sample_make(dropmon_raw[i],
+			dropmon_sample_make(g, dropmon_raw[i],
 					    acc->rows[i].key.location,
 					    &dropmon_status.unmatched);
 		if (!acc->rows[i].sample)
@@ -635,7 +804,7 @@ static struct dropmon_snap *dropmon_snap_build(const struct dropmon_acc *acc,
 	snap->seq = seq;
 	snap->start_ns = start_ns;
 	snap->end_ns = end_ns;
-	snap->interval_ms = dropmon_interval_ms;
+	snap->interval_ms = dropmon_sched_ms;
 	if (!acc)
 		return snap;
 	snap->drops = acc->drops;
@@ -793,6 +962,7 @@ static void dropmon_publish_totals(bool changed, u64 end)
 		if (kref_read(&snap->ref) == 1) {
 			snap->seq = dropmon_seq;
 			snap->end_ns = end;
+			snap->interval_ms = dropmon_sched_ms;
 			mutex_unlock(&dropmon_snap_lock);
 			return;
 		}
@@ -832,11 +1002,13 @@ static void dropmon_swap_and_merge(u64 *now, u64 *merge_start)
 	*merge_start = ktime_get_ns();
 
 	if (!dropmon_carry) {
-		dropmon_acc_reset(&dropmon_interval);
+		dropmon_interval_reset();
 		dropmon_interval_start = old->start_ns;
 	}
 	dropmon_merge_gen(&dropmon_interval, old);
 	dropmon_spare = old;
+	/* The new tables just went live: merged into it at the next. */
+	dropmon_next.ready = dropmon_next.staged;
 }
 
 static void dropmon_account(u64 start, u64 merge_start)
@@ -862,6 +1034,7 @@ void dropmon_status_render(struct seq_file *m)
 	size_t steady;
 	unsigned long devs_failures;
 	unsigned int devs;
+	struct dropmon_geom g;
 
 	mutex_lock(&dropmon_snap_lock);
 	stats = dropmon_snap_bytes(dropmon_stats_snap);
@@ -874,18 +1047,21 @@ void dropmon_status_render(struct seq_file *m)
 	pools = READ_ONCE(dropmon_status.pool_bytes);
 	store = dropmon_sample_store_bytes();
 	dropmon_devices_status(&devs, &devs_bytes, &devs_failures);
+	/* The values in effect; a value written since: pending_<name>= */
+	dropmon_geom_calc(&g, READ_ONCE(dropmon_max_keys),
+			  READ_ONCE(dropmon_stack_depth),
+			  READ_ONCE(dropmon_sample_bytes));
 
 	seq_printf(m, "version=%s\nformat=%d\nmax_keys=%u\ninterval_ms=%u\n",
-		   DROPMON_VERSION, DROPMON_FORMAT, dropmon_max_keys,
-		   dropmon_interval_ms);
+		   DROPMON_VERSION, DROPMON_FORMAT, READ_ONCE(dropmon_max_keys),
+		   READ_ONCE(dropmon_interval_ms));
 	seq_printf(m, "possible_cpus=%u\nslot_bytes=%zu\nrow_bytes=%zu\n",
 		   num_possible_cpus(), sizeof(struct dropmon_slot),
 		   sizeof(struct dropmon_row));
 	seq_printf(m, "table_bytes=%zu\naccumulator_bytes=%zu\nsnapshot_bytes=%zu\n",
 		   tables - pools, acc, snaps);
 	seq_printf(m, "stack_depth=%u\nsample_bytes=%u\nsample_cap=%u\nsample_record_bytes=%zu\n",
-		   dropmon_stack_depth, dropmon_sample_bytes,
-		   dropmon_sample_cap, dropmon_rec_size);
+		   g.depth, g.bytes, g.cap, g.rec_size);
 	seq_printf(m, "sample_pool_bytes=%zu\nsample_store_bytes=%zu\n", pools,
 		   store);
 	seq_printf(m, "devices=%u\ndevice_bytes=%zu\ndevice_alloc_failures=%lu\n",
@@ -903,8 +1079,8 @@ void dropmon_status_render(struct seq_file *m)
 	steady = tables + acc + snaps + devs_bytes + store;
 	seq_printf(m, "memory_bytes=%zu\nmemory_peak_bytes=%zu\n", steady,
 		   steady + max3(dropmon_table_max_bytes(), stats, totals) +
-		   min_t(size_t, dropmon_max_keys,
-			 num_possible_cpus() * dropmon_sample_cap) *
+		   min_t(size_t, READ_ONCE(dropmon_max_keys),
+			 num_possible_cpus() * g.cap) *
 		   dropmon_sample_max_bytes());
 	seq_printf(m, "rotations=%llu\nalloc_failures=%llu\n",
 		   READ_ONCE(dropmon_status.rotations),
@@ -917,13 +1093,15 @@ void dropmon_status_render(struct seq_file *m)
 		   READ_ONCE(dropmon_status.rotate_ns_last),
 		   READ_ONCE(dropmon_status.merge_ns_last),
 		   READ_ONCE(dropmon_status.merge_ns_max));
+	dropmon_params_status(m);
 }
 
 static void dropmon_requeue(void)
 {
-	unsigned long period = msecs_to_jiffies(dropmon_interval_ms);
-	unsigned long now = jiffies;
+	unsigned long period, now = jiffies;
 
+	dropmon_sched_ms = dropmon_interval_ms;
+	period = msecs_to_jiffies(dropmon_sched_ms);
 	dropmon_next_run += period;
 	if (time_before_eq(dropmon_next_run, now))
 		dropmon_next_run = now + period;	/* fell behind */
@@ -937,8 +1115,10 @@ static void dropmon_rotate(struct work_struct *work)
 	struct dropmon_snap *stats;
 	u64 t0 = ktime_get_ns(), t1, now;
 
+	dropmon_params_apply();
 	dropmon_swap_and_merge(&now, &t1);
-	dropmon_samples_make(&dropmon_interval);
+	/* The merged tables are the spare now, their records still there. */
+	dropmon_samples_make(&dropmon_interval, &dropmon_spare->geom);
 	dropmon_interval_resolve();
 	for (i = 0; i < dropmon_interval.nr; i++)
 		dropmon_interval_order[i] =
@@ -974,7 +1154,7 @@ int dropmon_snapshot_init(void)
 	int err;
 
 	dropmon_load_ns = ktime_get_boottime_ns();
-	dropmon_sample_init();
+	dropmon_sched_ms = dropmon_interval_ms;
 	err = dropmon_acc_init(&dropmon_interval, dropmon_max_keys);
 	if (err)
 		return err;
@@ -1026,6 +1206,7 @@ void dropmon_snapshot_start(void)
 {
 	unsigned long period = msecs_to_jiffies(dropmon_interval_ms);
 
+	dropmon_sched_ms = dropmon_interval_ms;
 	dropmon_next_run = jiffies + period;
 	queue_delayed_work(system_unbound_wq, &dropmon_work, period);
 }
@@ -1045,6 +1226,7 @@ void dropmon_snapshot_exit(void)
 	dropmon_gen_free(dropmon_spare);
 	dropmon_snap_put(dropmon_totals_snap);
 	dropmon_snap_put(dropmon_stats_snap);
+	dropmon_next_free();
 	dropmon_orders_free();
 	dropmon_acc_free(&dropmon_totals);
 	dropmon_acc_free(&dropmon_interval);

@@ -130,6 +130,13 @@ static void dropmon_plan_caps(const struct dropmon_gen *prev,
 	}
 }
 
+/* Free the pools a set holds for its next geometry, if any. */
+static void dropmon_gen_unstage(struct dropmon_gen *gen)
+{
+	dropmon_pools_free(gen->next_pools);
+	gen->next_pools = NULL;
+}
+
 static void dropmon_table_free(struct dropmon_table *t)
 {
 	if (!t)
@@ -139,7 +146,8 @@ static void dropmon_table_free(struct dropmon_table *t)
 	kfree(t);
 }
 
-static struct dropmon_table *dropmon_table_alloc(unsigned int cap, int cpu)
+static struct dropmon_table *dropmon_table_alloc(struct dropmon_gen *gen,
+						 unsigned int cap, int cpu)
 {
 	unsigned int slots = roundup_pow_of_two(2 * cap);
 	size_t bytes = slots * sizeof(struct dropmon_slot);
@@ -153,6 +161,7 @@ static struct dropmon_table *dropmon_table_alloc(unsigned int cap, int cpu)
 		kfree(t);
 		return NULL;
 	}
+	t->geom = &gen->geom;
 	t->cap = cap;
 	t->mask = slots - 1;
 	t->bytes = dropmon_alloc_bytes(t, sizeof(*t)) +
@@ -178,26 +187,95 @@ struct dropmon_gen *dropmon_gen_alloc(void)
 					 nr_cpu_ids * sizeof(*gen->tab)) +
 		     dropmon_alloc_bytes(gen->caps,
 					 nr_cpu_ids * sizeof(*gen->caps));
+	dropmon_geom_calc(&gen->geom, dropmon_max_keys, dropmon_stack_depth,
+			  dropmon_sample_bytes);
 	dropmon_plan_caps(NULL, gen->caps);
 	for_each_possible_cpu(cpu) {
 		struct dropmon_table *t;
 
-		t = dropmon_table_alloc(gen->caps[cpu], cpu);
+		t = dropmon_table_alloc(gen, gen->caps[cpu], cpu);
 		gen->tab[cpu] = t;
 		if (!t)
 			goto err_free_gen;
-		t->samples = dropmon_pool_alloc(cpu);
+		t->samples = dropmon_pool_alloc(&gen->geom, cpu);
 		if (!t->samples)
 			goto err_free_gen;
-		t->bytes += dropmon_pool_bytes;
+		t->bytes += gen->geom.pool_bytes;
 		gen->bytes += t->bytes;
-		gen->pool_bytes += dropmon_pool_bytes;
+		gen->pool_bytes += gen->geom.pool_bytes;
 	}
 	return gen;
 
 err_free_gen:
 	dropmon_gen_free(gen);
 	return NULL;
+}
+
+/* Pools of geometry @g for every possible CPU, or NULL. */
+void **dropmon_pools_alloc(const struct dropmon_geom *g)
+{
+	void **pools;
+	int cpu;
+
+	pools = kcalloc(nr_cpu_ids, sizeof(*pools), GFP_KERNEL);
+	if (!pools)
+		return NULL;
+	for_each_possible_cpu(cpu) {
+		pools[cpu] = dropmon_pool_alloc(g, cpu);
+		if (!pools[cpu]) {
+			dropmon_pools_free(pools);
+			return NULL;
+		}
+	}
+	return pools;
+}
+
+void dropmon_pools_free(void **pools)
+{
+	int cpu;
+
+	if (!pools)
+		return;
+	for_each_possible_cpu(cpu)
+		kvfree(pools[cpu]);
+	kfree(pools);
+}
+
+/*
+ * Give @gen the @pools of geometry @g (NULL: none, it keeps its own), to
+ * be put in place when it is next recycled; pools staged before are
+ * freed.  Worker only; @gen may be live, its own pools are not touched.
+ */
+void dropmon_gen_stage(struct dropmon_gen *gen, void **pools,
+		       const struct dropmon_geom *g)
+{
+	dropmon_gen_unstage(gen);
+	gen->next_pools = pools;
+	if (pools)
+		gen->next_geom = *g;
+}
+
+/* Put the pools staged for @spare in place, its old ones freed. */
+static void dropmon_gen_restage(struct dropmon_gen *spare)
+{
+	int cpu;
+
+	if (!spare->next_pools)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct dropmon_table *t = spare->tab[cpu];
+
+		kvfree(t->samples);
+		t->samples = spare->next_pools[cpu];
+		spare->next_pools[cpu] = NULL;
+		t->bytes = t->bytes - spare->geom.pool_bytes +
+			   spare->next_geom.pool_bytes;
+	}
+	spare->bytes = spare->bytes - spare->pool_bytes +
+		       num_possible_cpus() * spare->next_geom.pool_bytes;
+	spare->pool_bytes = num_possible_cpus() * spare->next_geom.pool_bytes;
+	spare->geom = spare->next_geom;
+	dropmon_gen_unstage(spare);
 }
 
 /*
@@ -215,16 +293,17 @@ unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
 	unsigned int failed = 0;
 	int cpu;
 
+	dropmon_gen_restage(spare);
 	dropmon_plan_caps(live, spare->caps);
 	for_each_possible_cpu(cpu) {
 		struct dropmon_table *t = spare->tab[cpu], *n;
 
 		if (t->cap != spare->caps[cpu]) {
-			n = dropmon_table_alloc(spare->caps[cpu], cpu);
+			n = dropmon_table_alloc(spare, spare->caps[cpu], cpu);
 			if (n) {
-				/* The pool's size never changes: it moves. */
+				/* The pool goes along as it is. */
 				swap(n->samples, t->samples);
-				n->bytes += dropmon_pool_bytes;
+				n->bytes += spare->geom.pool_bytes;
 				spare->bytes -= t->bytes;
 				spare->bytes += n->bytes;
 				spare->tab[cpu] = n;
@@ -254,6 +333,7 @@ void dropmon_gen_free(struct dropmon_gen *gen)
 
 	if (!gen)
 		return;
+	dropmon_gen_unstage(gen);
 	if (gen->tab)
 		for_each_possible_cpu(cpu)
 			dropmon_table_free(gen->tab[cpu]);

@@ -57,7 +57,7 @@ static inline u64 dropmon_rp(u32 reason, __be16 proto)
 
 /*
  * What the probe captures when it claims a slot (sample.c), in its CPU's
- * pool of dropmon_sample_cap records of dropmon_rec_size bytes: the
+ * pool of geom->cap records of geom->rec_size bytes: the
  * header below, the stack as walked, the probe's own frames still on top
  * (the worker trims them), then the packet's first bytes.  Written only by the probe that
  * reserved it, read by the worker after the grace period.
@@ -74,6 +74,21 @@ struct dropmon_rec {
 };
 
 /*
+ * The shape of the sample records of one set of tables, fixed while any
+ * probe can reach them: parameters written at run time (main.c) reach a
+ * set only when the worker recycles it, and the worker reads a record
+ * with the geometry it was written with.
+ */
+struct dropmon_geom {
+	unsigned int cap;	/* records per CPU and interval */
+	unsigned int frames;	/* room for frames in a record */
+	unsigned int depth;	/* stack_depth the records were taken for */
+	unsigned int bytes;	/* sample_bytes */
+	size_t rec_size;	/* one record */
+	size_t pool_bytes;	/* one CPU's pool, as allocated */
+};
+
+/*
  * A CPU's table: this header, one cache line of its own, and the slots,
  * a power-of-two number of whole cache lines in an allocation of exactly
  * that size (kmalloc() aligns a power-of-two size to itself), so that no
@@ -84,7 +99,8 @@ struct dropmon_table {
 	local_t lost;		/* events whose key did not fit */
 	local_t sampled;	/* records reserved, may pass sample_cap */
 	struct dropmon_slot *slots;
-	void *samples;		/* the pool: sample_cap records */
+	void *samples;		/* the pool: geom->cap records */
+	const struct dropmon_geom *geom;	/* its set's */
 	unsigned int cap;	/* distinct keys this table may hold */
 	unsigned int mask;	/* slots - 1; slots is a power of two */
 	size_t bytes;		/* really allocated, header and pool included */
@@ -103,6 +119,13 @@ struct dropmon_gen {
 	size_t pool_bytes;	/* of which the sample pools */
 	struct dropmon_table **tab;
 	unsigned int *caps;	/* the next capacities, planned by recycle */
+	struct dropmon_geom geom;	/* of its tables' pools */
+	/*
+	 * Pools of a new geometry, one per possible CPU, allocated when a
+	 * parameter changed and put in place when this set is next recycled.
+	 */
+	struct dropmon_geom next_geom;
+	void **next_pools;
 };
 
 /*
@@ -118,27 +141,33 @@ extern struct dropmon_gen *dropmon_spare;
 void dropmon_gen_publish(struct dropmon_gen *gen);
 
 struct dropmon_gen *dropmon_gen_alloc(void);
+void **dropmon_pools_alloc(const struct dropmon_geom *g);
+void dropmon_pools_free(void **pools);
+void dropmon_gen_stage(struct dropmon_gen *gen, void **pools,
+		       const struct dropmon_geom *g);
 unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
 				 const struct dropmon_gen *live);
 size_t dropmon_table_max_bytes(void);
 void dropmon_gen_free(struct dropmon_gen *gen);
 
 /* sample.c */
-extern unsigned int dropmon_sample_cap;
-extern size_t dropmon_rec_size;
-void dropmon_sample_init(void);
-extern size_t dropmon_pool_bytes;
-void *dropmon_pool_alloc(int cpu);
+void dropmon_geom_calc(struct dropmon_geom *g, unsigned int max_keys,
+		       unsigned int stack_depth, unsigned int sample_bytes);
+bool dropmon_geom_equal(const struct dropmon_geom *a,
+			const struct dropmon_geom *b);
+void *dropmon_pool_alloc(const struct dropmon_geom *g, int cpu);
 void dropmon_sample_take(struct dropmon_table *t, struct dropmon_slot *s,
 			 const struct sk_buff *skb);
-const u8 *dropmon_rec_bytes(const struct dropmon_rec *r);
-struct dropmon_sample *dropmon_sample_make(const struct dropmon_rec *r,
+const u8 *dropmon_rec_bytes(const struct dropmon_geom *g,
+			    const struct dropmon_rec *r);
+struct dropmon_sample *dropmon_sample_make(const struct dropmon_geom *g,
+					   const struct dropmon_rec *r,
 					   unsigned long loc, u64 *unmatched);
 
 static inline struct dropmon_rec *dropmon_rec_at(const struct dropmon_table *t,
 						 unsigned int i)
 {
-	return t->samples + (size_t)i * dropmon_rec_size;
+	return t->samples + (size_t)i * t->geom->rec_size;
 }
 
 /* devices.c */

@@ -1440,7 +1440,7 @@ t_samples_params() {
 # ALIGN(24 + 8 x (stack_depth + 12) + sample_bytes, 8) (no frames at
 # stack_depth=0), then one fewer while a pool of cap x record bytes, as
 # allocated (whole pages above a page, else a kmalloc size class), takes
-# more than the share (module/sample.c, dropmon_sample_init); at least 1.
+# more than the share (module/sample.c, dropmon_geom_calc); at least 1.
 sample_cap_of() {	# POSSIBLE-CPUS MAX-KEYS STACK-DEPTH SAMPLE-BYTES
 	awk -v c="$1" -v mk="$2" -v sd="$3" -v sb="$4" '
 	function pool(n,   k) { if (n > 4096) return int((n + 4095) / 4096) * 4096
@@ -1632,6 +1632,335 @@ t_fleet_export() {
 	done
 }
 # --- end of fleet --------------------------------------------------------------
+# --- parameters at run time (issue 13) ------------------------------------
+# Written through /sys/module/dropmon/parameters/ while the module runs:
+# validated as at load, pending until the next rotation, then in effect
+# for the intervals after it, under a storm whose every drop must be
+# counted exactly across each change.
+PP=/sys/module/dropmon/parameters
+
+# Write $2 to parameter $1 as root; prints the shell's exit status.
+pwrite() { { echo "$2" >$PP/$1; } 2>/dev/null; echo $?; }
+
+# A bad write: refused (the write fails with EINVAL), the one dmesg line
+# $3 (an ERE), and the value read back unchanged.
+params_refuse() {	# NAME VALUE MESSAGE-ERE
+	before=$(cat $PP/$1)
+	dmesg_mark
+	{ echo "$2" >$PP/$1; } 2>/tmp/pw.err
+	rc=$?
+	check_eq "params runtime: refuse $1=$2 (write fails: Invalid argument)" "1 yes" \
+		"$rc $(grep -q 'Invalid argument' /tmp/pw.err && echo yes)"
+	check_match "params runtime: refuse $1=$2: one line in dmesg" "^1 $3\$" \
+		"$(dmesg_since | grep -c 'dropmon: ') $(dmesg_since | grep -o 'dropmon: .*' | head -n 1)"
+	check_eq "params runtime: refuse $1=$2: unchanged" "$before" "$(cat $PP/$1)"
+}
+
+# The storm: udp4 to a closed port on lo in batches of 200 from each CPU
+# in $1 until /tmp/storm.on goes; each batch counted once it completed
+# exactly (dmgen exits 0), into /tmp/storm.CPU.  A batch and the ICMP
+# errors it causes stay below the backlog's 1000 packets
+# (netdev_max_backlog) even when none is processed before the batch
+# ends: no datagram is dropped anywhere but at the closed port.
+storm_start() {	# CPUS
+	touch /tmp/storm.on
+	STORM_PIDS=
+	for c in $1; do
+		(n=0
+		 while [ -f /tmp/storm.on ]; do
+			dmgen -c $c udp4 200 $PORT >/dev/null 2>&1 && n=$((n + 200))
+		 done
+		 echo $n >/tmp/storm.$c) &
+		STORM_PIDS="$STORM_PIDS $!"
+	done
+}
+# Not in a subshell: it waits for the storm's own.
+storm_stop() {	# sets SENT, the datagrams sent
+	rm -f /tmp/storm.on
+	wait $STORM_PIDS
+	SENT=$(cat /tmp/storm.[0-9]* | awk '{ s += $1 } END { print s + 0 }')
+	rm -f /tmp/storm.[0-9]*
+}
+
+# Copies of stats and samples of every seq while /tmp/pcap.on exists,
+# in /tmp/pr/stats.SEQ and /tmp/pr/samples.SEQ (a pair of one seq only).
+pcap_start() {
+	rm -rf /tmp/pr
+	mkdir -p /tmp/pr
+	touch /tmp/pcap.on
+	(while [ -f /tmp/pcap.on ]; do
+		cat $D/stats >/tmp/pr/st
+		cat $D/samples >/tmp/pr/sa
+		a=$(head -n 1 /tmp/pr/st | sed -n 's/.* seq=\([0-9]*\) .*/\1/p')
+		b=$(head -n 1 /tmp/pr/sa | sed -n 's/.* seq=\([0-9]*\) .*/\1/p')
+		if [ -n "$a" ] && [ "$a" = "$b" ] && [ ! -f /tmp/pr/stats.$a ]; then
+			mv /tmp/pr/st /tmp/pr/stats.$a
+			mv /tmp/pr/sa /tmp/pr/samples.$a
+		fi
+		usleep 50000
+	done) &
+	PCAP_PID=$!
+}
+pcap_stop() { rm -f /tmp/pcap.on; wait $PCAP_PID; }
+# The captured seqs, ascending.
+pcap_seqs() { ls /tmp/pr | sed -n 's/^stats\.//p' | sort -n; }
+
+# The seq published now, and the seq after the first rotation that can
+# have applied a value written now: a rotation in progress may be past
+# its apply, so seq+1 was counted with the old values for sure and from
+# seq+3 on every interval has the new ones; seq+2 may be either.
+seq_now() { snap stats; hdr stats seq; }
+
+# The U4 lo row's sample in captured seq $1: "bytes frames frame0 hexlen hex".
+pcap_sample() {
+	j=$(sample_of pr/stats.$1 pr/samples.$1 "$U4" "$NOSOCK" lo "$ROOTNS" ipv4)
+	echo "$(jf "$j" 12) $(jf "$j" 16) $(jf "$j" 14 | sed 's/+.*//') $(jf "$j" 13)"
+}
+
+# "dropmon-dmgen-16", dmgen's payload, in hex; the Ethernet header of lo
+# (zero addresses) and IPv4's ethertype.
+DMGEN_HEX=64726f706d6f6e2d646d67656e2d3136
+LO_ETH_HEX=0000000000000000000000000800
+
+t_params_runtime_files() {
+	# No rotation for an hour: what is written stays pending.
+	check_rc "params runtime: load interval_ms=3600000" 0 load interval_ms=3600000
+	check_eq "params runtime: three values written" "0 0 0" \
+		"$(pwrite interval_ms 1000) $(pwrite stack_depth 8) $(pwrite max_keys 2048)"
+	check_eq "params runtime: status: in effect until a rotation, and pending" \
+		"interval_ms=3600000 max_keys=1024 param_failures=0 pending_interval_ms=1000 pending_max_keys=2048 pending_stack_depth=8 stack_depth=16" \
+		"$(grep -E '^(max_keys|interval_ms|stack_depth|pending_.*|param_failures)=' $D/status | sort | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "params runtime: the files read the values written" "1000 8 2048" \
+		"$(cat $PP/interval_ms) $(cat $PP/stack_depth) $(cat $PP/max_keys)"
+	check_match "params runtime: the snapshots still say the old interval" '^# dropmon format=1 seq=0 interval_ms=3600000 ' \
+		"$(head -n 1 $D/stats)"
+	unload
+	check_rc "params runtime: load interval_ms=$INT" 0 load interval_ms=$INT
+	for p in max_keys interval_ms stack_depth sample_bytes; do
+		check_eq "params runtime: $p is 0644, owned by root" "644 0 0" "$(stat -c '%a %u %g' $PP/$p)"
+	done
+	params_refuse max_keys 15 "dropmon: max_keys=15 is invalid: it must be a number from 16 to 65536"
+	params_refuse max_keys abc "dropmon: max_keys=abc is invalid: it must be a number from 16 to 65536"
+	params_refuse interval_ms 99 "dropmon: interval_ms=99 is invalid: it must be a number from 100 to 3600000"
+	params_refuse interval_ms 3600001 "dropmon: interval_ms=3600001 is invalid: it must be a number from 100 to 3600000"
+	params_refuse stack_depth 33 "dropmon: stack_depth=33 is invalid: it must be a number from 0 to 32"
+	params_refuse stack_depth -1 "dropmon: stack_depth=-1 is invalid: it must be a number from 0 to 32"
+	params_refuse sample_bytes 257 "dropmon: sample_bytes=257 is invalid: it must be a number from 0 to 256"
+	params_refuse sample_bytes 1x "dropmon: sample_bytes=1x is invalid: it must be a number from 0 to 256"
+	# The rule between the two, against the values written.
+	params_refuse max_keys 65536 "dropmon: max_keys=65536 is too large for interval_ms=$INT: the worker needs interval_ms of at least max_keys / 16, so max_keys can be at most $((INT * 16 + 15))"
+	check_eq "params runtime: max_keys=4096 accepted" 0 "$(pwrite max_keys 4096)"
+	params_refuse interval_ms 255 "dropmon: interval_ms=255 is too short for max_keys=4096: the worker needs interval_ms of at least max_keys / 16 = 256 to keep up"
+	check_eq "params runtime: max_keys=1024 accepted" 0 "$(pwrite max_keys 1024)"
+	s0=$(seq_now)
+	# Root only, and root with CAP_SYS_ADMIN (21) only.
+	check_eq "params runtime: uid 65534 cannot write interval_ms (mode 0644)" "writeas: EACCES" \
+		"$(dmgen writeas uid=65534 $PP/interval_ms 1000)"
+	check_eq "params runtime: root without CAP_SYS_ADMIN cannot write interval_ms" "writeas: EPERM" \
+		"$(dmgen writeas nocap=21 $PP/interval_ms 1000)"
+	check_eq "params runtime: interval_ms unchanged by them" "$INT" "$(cat $PP/interval_ms)"
+	wait_seq stats $((s0 + 5))
+	check_eq "params runtime: nothing pending, no failures" "param_failures=0" \
+		"$(grep -E '^(pending_|param_failures=)' $D/status | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "params runtime: max_keys in effect is 1024 again" "max_keys=1024" "$(grep '^max_keys=' $D/status)"
+	unload
+	check_dmesg "params runtime files"
+}
+
+# interval_ms, stack_depth and sample_bytes changed under a storm from
+# both CPUs: every snapshot's U4 lo count summed (snapsum) and the totals
+# count exactly what was sent; the header's interval_ms and the samples'
+# geometry change at the rotation after the write and not before.
+t_params_runtime_storm() {
+	check_rc "params runtime storm: load interval_ms=$INT" 0 load interval_ms=$INT
+	wait_seq totals 2
+	snap totals
+	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	dmgen snapsum $D/stats "$U4" lo 900 >/tmp/psnapsum &
+	poller=$!
+	pcap_start
+	sleep 1
+	storm_start "0 1"
+	wait_seq stats $(($(seq_now) + 2))
+	NEW=$((INT * 3))
+	s_int=$(seq_now)
+	check_eq "params runtime storm: write interval_ms=$NEW" 0 "$(pwrite interval_ms $NEW)"
+	# Pending, or already in effect if a rotation came in between.
+	check_match "params runtime storm: status says interval_ms=$NEW is pending (or in effect)" \
+		"^(interval_ms=$INT pending_interval_ms=$NEW|interval_ms=$NEW)\$" \
+		"$(grep -E '^(pending_)?interval_ms=' $D/status | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "params runtime storm: the file reads the value written" "$NEW" "$(cat $PP/interval_ms)"
+	wait_seq stats $((s_int + 6)) 60
+	s_geo=$(seq_now)
+	check_eq "params runtime storm: write stack_depth=4" 0 "$(pwrite stack_depth 4)"
+	check_eq "params runtime storm: write sample_bytes=40" 0 "$(pwrite sample_bytes 40)"
+	wait_seq stats $((s_geo + 5)) 60
+	s_stop=$(seq_now)
+	storm_stop
+	sent=$SENT
+	settle
+	pcap_stop
+	kill -TERM $poller
+	wait $poller
+	snap totals
+	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	echo "PARAMS-STORM sent=$sent $(cat /tmp/psnapsum) totals_delta=$((after - before)) s_int=$s_int s_geo=$s_geo seqs=$(pcap_seqs | tr '\n' ,)"
+	echo "PARAMS-STORM-TOTALS $(head -n 1 /tmp/totals)"
+	awk -F'\t' '!/^#/ { print "PARAMS-STORM-ROW " $1, $3, $5, $6, $7, $8 }' /tmp/totals
+	check_match "params runtime storm: the storm ran (sent=$sent)" '^[1-9][0-9]*$' "$sent"
+	check_eq "params runtime storm: totals count exactly the $sent datagrams across the changes" \
+		"$sent" $((after - before))
+	check_match "params runtime storm: the sum over every snapshot is exactly $sent, none missed" \
+		"total=$sent .* missed=0 " "$(cat /tmp/psnapsum)"
+	check_eq "params runtime storm: invariant" "ok ok" "$(invariant totals)"
+	# Headers: the old interval_ms, then from one of s_int + 1 to s_int + 2
+	# (a rotation in progress at the write may be past its apply) the new
+	# one, for good; and each says how long its interval was: one that
+	# says the old lasted less than halfway to the new, one that says the
+	# new more than that and less than twice it (TCG).
+	bad= nnew=0 k= mid=$(((INT + NEW) / 2))
+	for s in $(pcap_seqs); do
+		[ $s -ge $((s_int - 2)) ] || continue
+		h=$(head -n 1 /tmp/pr/stats.$s)
+		ms=$(printf '%s\n' "$h" | sed -n 's/.* interval_ms=\([0-9]*\) .*/\1/p')
+		len=$(printf '%s\n' "$h" | awk '{ for (i = 1; i <= NF; i++) { split($i, a, "="); H[a[1]] = a[2] } }
+			END { printf "%d", (H["end_ns"] - H["start_ns"]) / 1000000 }')
+		[ -z "$k" ] && [ "$ms" = $NEW ] && k=$s
+		if [ -z "$k" ]; then
+			[ "$ms" = $INT ] || bad="$bad seq$s:interval_ms=$ms"
+			[ $len -lt $mid ] || bad="$bad seq$s:interval_ms=$ms,lasted=${len}ms"
+		else
+			[ "$ms" = $NEW ] || bad="$bad seq$s:interval_ms=$ms"
+			[ $len -gt $mid ] && [ $len -le $((NEW * 2)) ] || bad="$bad seq$s:interval_ms=$ms,lasted=${len}ms"
+			nnew=$((nnew + 1))
+		fi
+	done
+	check_eq "params runtime storm: header interval_ms=$INT, then $NEW for good, each lasting it" "" "$bad"
+	check_match "params runtime storm: interval_ms=$NEW from seq $((s_int + 1)) or $((s_int + 2)) (or the next, missed), saw ${k:-none}" \
+		"^($((s_int + 1))|$((s_int + 2))|$((s_int + 3)))\$" "$k"
+	check_match "params runtime storm: snapshots of the new interval seen ($nnew)" '^([3-9]|[1-9][0-9]+)$' "$nnew"
+	# Samples: 8-16 frames and min(128, 58) = 58 bytes up to s_geo + 1, 4
+	# frames and 40 bytes from s_geo + 3; each decoded with the size it was
+	# written with: frame 0 the U4 location, lo's Ethernet header first,
+	# dmgen's payload last in a whole one.
+	bad= nold=0 nnew=0
+	for s in $(pcap_seqs); do
+		# While the storm ran, whole intervals of it.
+		[ $s -gt $((s_int + 2)) ] && [ $s -le $s_stop ] || continue
+		set -- $(pcap_sample $s)
+		old=no new=no
+		# Old: 16 frames, or fewer where the softirq ran in ksoftirqd
+		# (a shallower stack), never as few as the new 4.
+		[ "$1 $3 ${#4}" = "58 $U4 116" ] && [ "$2" -ge 8 ] && [ "$2" -le 16 ] &&
+			[ "${4%$DMGEN_HEX}" != "$4" ] && [ "${4#$LO_ETH_HEX}" != "$4" ] && old=yes
+		[ "$1 $2 $3 ${#4}" = "40 4 $U4 80" ] && [ "${4#$LO_ETH_HEX}" != "$4" ] && new=yes
+		if [ $s -le $((s_geo + 1)) ]; then
+			[ $old = yes ] && nold=$((nold + 1)) || bad="$bad seq$s:$1/$2/$3/${#4}"
+		elif [ $s -ge $((s_geo + 3)) ]; then
+			[ $new = yes ] && nnew=$((nnew + 1)) || bad="$bad seq$s:$1/$2/$3/${#4}"
+		else
+			[ $old = yes ] || [ $new = yes ] || bad="$bad seq$s:$1/$2/$3/${#4}"
+		fi
+	done
+	check_eq "params runtime storm: samples of 8-16 frames, 58 bytes up to seq $((s_geo + 1)), of 4 frames, 40 bytes from seq $((s_geo + 3)), each decoded whole" "" "$bad"
+	check_match "params runtime storm: samples seen before ($nold) and after ($nnew)" '^[1-9][0-9]* [1-9][0-9]*$' "$nold $nnew"
+	check_eq "params runtime storm: status: the values in effect, none pending" \
+		"max_keys=1024 interval_ms=$NEW stack_depth=4 sample_bytes=40 param_failures=0" \
+		"$(grep -E '^(max_keys|interval_ms|stack_depth|sample_bytes|pending_.*|param_failures)=' $D/status | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "params runtime storm: status sample_record_bytes for stack_depth=4 sample_bytes=40" \
+		"sample_record_bytes=$(sample_cap_of "$(possible_cpus)" 1024 4 40 | cut -d' ' -f2)" \
+		"$(grep '^sample_record_bytes=' $D/status)"
+	unload
+	check_dmesg "params runtime storm"
+}
+
+# max_keys under a storm from CPU 0 (merged first, so its key always has
+# a row) and bursts of 20 keys x 5 frames from CPU 1 in a fresh netns
+# (t_overflow's): the interval in which max_keys=16 is written still
+# holds all 20; from the next but one, an interval holds 16 keys and the
+# rest is lost, exactly; back at 1024 all 20 again.  interval_ms=2000
+# (written at run time too), so that a burst falls in one interval.
+# 20 keys x 5 frames from CPU 1, counted in /tmp/bursts.
+params_raw() {	# NAME
+	echo 1 >>/tmp/bursts
+	dmgen -c 1 -n raw lo 5 0x88b5-0x88c8 >/dev/null 2>&1 || fail "$1" "dmgen raw failed"
+}
+# The raw frames in the totals (copied): dev lo, another netns, 0x88..
+raw_sum() { awk -F'\t' -v r="$ROOTNS" '!/^#/ && $6 == "lo" && $7 != r && $8 ~ /^0x88/ { s += $1 } END { print s + 0 }' /tmp/$1; }
+params_burst() {	# NAME: prints "keys lost rawsum" of the burst's interval
+	for try in 1 2 3 4 5; do
+		s0=$(seq_now)
+		params_raw "$1"
+		# Across a rotation: try again in an interval of its own.
+		if [ "$(seq_now)" != "$s0" ]; then
+			wait_seq stats $(($(hdr stats seq) + 1)) 60
+			continue
+		fi
+		wait_seq stats $((s0 + 1)) 30
+		[ "$(hdr stats seq)" = $((s0 + 1)) ] || continue
+		echo "$(hdr stats keys) $(hdr stats lost) $(raw_sum stats)"
+		return
+	done
+	echo "no burst within one interval in 5 tries"
+}
+
+t_params_runtime_keys() {
+	KI=$((INT > 1000 ? 2 * INT : 2000))
+	rm -f /tmp/bursts
+	check_rc "params runtime keys: load interval_ms=$INT" 0 load interval_ms=$INT
+	wait_seq totals 1
+	snap totals
+	before=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	lb=$(hdr totals lost)
+	storm_start 0
+	check_eq "params runtime keys: write interval_ms=$KI" 0 "$(pwrite interval_ms $KI)"
+	wait_seq stats $(($(seq_now) + 3)) 60
+	set -- $(params_burst "params runtime keys 1024")
+	check_eq "params runtime keys: max_keys=1024: 20 keys and the storm's, none lost, 100 frames" "21 0 100" "$*"
+	# Written, then a burst in the same interval: still the old capacity.
+	s0=$(seq_now)
+	check_eq "params runtime keys: write max_keys=16" 0 "$(pwrite max_keys 16)"
+	params_raw "params runtime keys"
+	if [ "$(seq_now)" = "$s0" ] && grep -q '^pending_max_keys=16$' $D/status; then
+		wait_seq stats $((s0 + 1)) 30
+		check_eq "params runtime keys: the interval max_keys=16 was written in keeps max_keys=1024: 21 keys, none lost" \
+			"21 0" "$(hdr stats keys) $(hdr stats lost)"
+	else
+		echo "params runtime keys: a rotation came between the write and the burst; not checked"
+	fi
+	wait_seq stats $(($(seq_now) + 3)) 60
+	check_eq "params runtime keys: max_keys=16 in effect" "max_keys=16" "$(grep -E '^(pending_)?max_keys=' $D/status | tr '\n' ' ' | sed 's/ $//')"
+	set -- $(params_burst "params runtime keys 16")
+	# CPU 1's table holds 16 of the 20 keys (4 x 5 lost there); the
+	# interval holds the storm's and 15 of them (5 more lost).
+	check_eq "params runtime keys: max_keys=16: 16 keys, 25 frames lost, the other 75 counted" "16 25 75" "$*"
+	check_eq "params runtime keys: write max_keys=1024" 0 "$(pwrite max_keys 1024)"
+	wait_seq stats $(($(seq_now) + 3)) 60
+	set -- $(params_burst "params runtime keys 1024 again")
+	check_eq "params runtime keys: max_keys=1024 again: 21 keys, none lost" "21 0 100" "$*"
+	s_stop=$(seq_now)
+	storm_stop
+	sent=$SENT
+	settle
+	after=$(sum totals "$U4" "$NOSOCK" lo ipv4 "$ROOTNS")
+	nb=$(wc -l </tmp/bursts)
+	echo "PARAMS-KEYS sent=$sent totals_delta=$((after - before)) lost_delta=$(($(hdr totals lost) - lb)) bursts=$nb raw=$(raw_sum totals)"
+	check_eq "params runtime keys: totals count exactly the $sent datagrams of the storm" "$sent" $((after - before))
+	check_eq "params runtime keys: the totals count or lost exactly the $nb x 100 raw frames" \
+		$((nb * 100)) $(($(raw_sum totals) + $(hdr totals lost) - lb))
+	check_match "params runtime keys: the totals lost at least the 25 frames of max_keys=16" \
+		'^(2[5-9]|[3-9][0-9]|[1-9][0-9][0-9]+)$' $(($(hdr totals lost) - lb))
+	check_eq "params runtime keys: invariant" "ok ok" "$(invariant totals)"
+	unload
+	check_dmesg "params runtime keys"
+}
+
+t_params_runtime() {
+	t_params_runtime_files
+	t_params_runtime_storm
+	t_params_runtime_keys
+}
+# --- end of parameters at run time ---------------------------------------
 
 suite_main() {
 	# On a kernel with kmemleak, only what happens from here on counts.
@@ -1663,6 +1992,7 @@ suite_main() {
 	t_samples_cap
 	t_samples_reload
 	t_overflow
+	t_params_runtime
 	t_junk_dev
 	t_tcp_ofo
 	t_netns_sources
@@ -2168,6 +2498,44 @@ t_fault_rotation() {
 	check_eq "faults: rotation invariant" "ok ok" "$(invariant totals)"
 }
 
+# --- parameters at run time: a change that cannot allocate (issue 13) ---
+# stack_depth=4 needs new sample pools: the first slab allocation in the
+# module after the write, the worker's at the rotation that applies it,
+# fails.  The old value stays in effect, the write is undone, counted in
+# param_failures and said once; written again, it is applied.
+t_fault_params() {
+	PP=/sys/module/dropmon/parameters
+	check_rc "faults params: load" 0 load interval_ms=3000
+	wait_seq stats 1
+	dmesg_mark
+	fault_in_module 1 N
+	echo 0 >$F/fail_page_alloc/probability
+	echo 4 >$PP/stack_depth
+	i=0
+	while [ "$(cat $F/failslab/times)" != 0 ]; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && break
+		usleep 100000
+	done
+	fault_reset
+	snap stats
+	wait_seq stats $(($(hdr stats seq) + 2))
+	echo "FAULTS params $(grep -E '^(stack_depth|pending_.*|param_failures|alloc_failures)=' $D/status | tr '\n' ' ')"
+	check_eq "faults params: stack_depth=4 could not allocate: 16 stays, undone, counted" \
+		"stack_depth=16 param_failures=1 16" \
+		"$(grep -E '^(stack_depth|pending_stack_depth|param_failures)=' $D/status | tr '\n' ' ')$(cat $PP/stack_depth)"
+	check_eq "faults params: said once in dmesg" \
+		"1 dropmon: stack_depth=4 not applied: out of memory for the tables; stack_depth stays 16" \
+		"$(dmesg_since | grep -c 'not applied') $(dmesg_since | grep -o 'dropmon: .*not applied.*' | head -n 1)"
+	echo 4 >$PP/stack_depth
+	snap stats
+	wait_seq stats $(($(hdr stats seq) + 3))
+	check_eq "faults params: written again, stack_depth=4 is applied" "stack_depth=4 param_failures=1" \
+		"$(grep -E '^(stack_depth|pending_stack_depth|param_failures)=' $D/status | tr '\n' ' ' | sed 's/ $//')"
+	check_rc "faults params: unload" 0 unload
+	check_dmesg "faults: params"
+}
+
 # A read that cannot allocate returns an error, and the next one works.
 t_fault_read() {
 	fault_in_module 1 Y
@@ -2220,6 +2588,7 @@ suite_faults() {
 	t_fault_load
 	t_fault_rotation
 	t_fault_read
+	t_fault_params
 	kmemleak_check
 }
 

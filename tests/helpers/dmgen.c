@@ -12,6 +12,7 @@
 #endif
 
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/net_dropmon.h>
 #include <linux/netlink.h>
@@ -109,6 +110,11 @@ static const char *usage_text =
 	"  unixqueue N                  queue N AF_UNIX datagrams on socket pairs\n"
 	"                               and close the receivers unread (freed\n"
 	"                               by unix_release_sock, process context)\n"
+	"  writeas uid=UID|nocap=CAP FILE VALUE\n"
+	"                               write VALUE to FILE as user UID (no\n"
+	"                               capabilities), or as root without\n"
+	"                               capability number CAP; prints 'writeas:\n"
+	"                               ok' or 'writeas: ERRNO-NAME'\n"
 	"  spin SECONDS                 busy-loop on clock_gettime, print the\n"
 	"                               longest gap between two iterations and\n"
 	"                               how many gaps passed 1, 10 and 100 ms\n"
@@ -1586,6 +1592,60 @@ static int cmd_tcpofo(int argc, char **argv)
 	return 0;
 }
 
+/* ---- writeas: a write by someone who is not all-powerful root ------------ */
+
+/*
+ * writeas uid=UID|nocap=CAP FILE VALUE: drop to user UID (setresuid, which
+ * also clears every capability), or stay root and drop capability CAP
+ * from the effective, permitted and inheritable sets, then write VALUE to
+ * FILE once.  Exits 0 if the open or the write failed with an errno (the
+ * errno's name printed) or succeeded ("ok"), 1 when it could not drop.
+ */
+static int cmd_writeas(int argc, char **argv)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	unsigned long v;
+	ssize_t w;
+	int fd, err = 0;
+
+	if (argc != 4)
+		usage_error("writeas uid=UID|nocap=CAP FILE VALUE");
+	if (!strncmp(argv[1], "uid=", 4)) {
+		if (parse_ulong(argv[1] + 4, 10, 1, 65534, &v))
+			die("invalid uid '%s'", argv[1] + 4);
+		if (setresgid((gid_t)v, (gid_t)v, (gid_t)v) ||
+		    setresuid((uid_t)v, (uid_t)v, (uid_t)v))
+			die_errno("writeas: setresuid(%lu)", v);
+	} else if (!strncmp(argv[1], "nocap=", 6)) {
+		if (parse_ulong(argv[1] + 6, 10, 0, 63, &v))
+			die("invalid capability '%s'", argv[1] + 6);
+		if (syscall(SYS_capget, &hdr, data))
+			die_errno("writeas: capget");
+		data[v / 32].effective &= ~(1U << (v % 32));
+		data[v / 32].permitted &= ~(1U << (v % 32));
+		data[v / 32].inheritable &= ~(1U << (v % 32));
+		if (syscall(SYS_capset, &hdr, data))
+			die_errno("writeas: capset");
+	} else {
+		die("invalid identity '%s': must be uid=UID or nocap=CAP",
+		    argv[1]);
+	}
+	fd = open(argv[2], O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+	} else {
+		w = write(fd, argv[3], strlen(argv[3]));
+		if (w < 0)
+			err = errno;
+		close(fd);
+	}
+	printf("writeas: %s\n", err ? strerrorname_np(err) : "ok");
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -1661,6 +1721,8 @@ int main(int argc, char **argv)
 		return cmd_udpgso(argc, argv);
 	if (!strcmp(cmd, "spin"))
 		return cmd_spin(argc, argv);
+	if (!strcmp(cmd, "writeas"))
+		return cmd_writeas(argc, argv);
 	if (!strcmp(cmd, "help"))
 		return fputs(usage_text, stdout) < 0;
 
