@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 #define DROPMON_VERSION		"0.1.0"
-#define DROPMON_FORMAT		1
+#define DROPMON_FORMAT		2
 #define DROPMON_SAMPLES_FORMAT	1
 
 #define DROPMON_SYM_LEN		128
@@ -77,6 +77,7 @@ struct dropmon_snap {
 	u64 end_ns;
 	u64 drops;
 	u64 lost;
+	u64 evicted;		/* totals: events of the rows evicted */
 	u64 unsampled;		/* events of the rows that have no sample */
 	unsigned int interval_ms;
 	unsigned int nr;
@@ -91,6 +92,7 @@ enum dropmon_view {
 
 /* main.c: parameters, validated at load time */
 extern unsigned int dropmon_max_keys;
+extern unsigned int dropmon_total_keys;
 extern unsigned int dropmon_interval_ms;
 extern unsigned int dropmon_stack_depth;
 extern unsigned int dropmon_sample_bytes;
@@ -119,6 +121,7 @@ int dropmon_snapshot_init(void);
 void dropmon_snapshot_start(void);
 void dropmon_snapshot_stop(void);
 void dropmon_snapshot_exit(void);
+int dropmon_totals_resize(unsigned int cap);
 struct dropmon_snap *dropmon_snap_get(enum dropmon_view view);
 void dropmon_snap_put(struct dropmon_snap *snap);
 struct seq_file;
