@@ -106,12 +106,12 @@ psyms() {
 		sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
-# "ok ok" when sum(count) + lost == drops and rows == keys in view $1.
+# "ok ok" when sum(count) + lost + evicted == drops and rows == keys in view $1.
 invariant() { invariant_of "/tmp/$1"; }
 # "noheader" when the file lacks either header line (an empty file too).
 invariant_of() {
 	awk -F'\t' '
-		NR == 1 { if ($0 !~ /^# dropmon format=1 seq=[0-9]+ interval_ms=[0-9]+ start_ns=[0-9]+ end_ns=[0-9]+ keys=[0-9]+ drops=[0-9]+ lost=[0-9]+$/)
+		NR == 1 { if ($0 !~ /^# dropmon format=2 seq=[0-9]+ interval_ms=[0-9]+ start_ns=[0-9]+ end_ns=[0-9]+ keys=[0-9]+ drops=[0-9]+ lost=[0-9]+ evicted=[0-9]+$/)
 				bad = 1
 			  for (i = 1; i <= split($0, h, " "); i++) {
 				split(h[i], kv, "="); H[kv[1]] = kv[2] }
@@ -121,7 +121,7 @@ invariant_of() {
 			  next }
 		{ s += $1; n++ }
 		END { if (bad || NR < 2) { print "noheader"; exit }
-		      a = (s + H["lost"] == H["drops"]) ? "ok" : "sum=" s "+lost=" H["lost"] "!=drops=" H["drops"]
+		      a = (s + H["lost"] + H["evicted"] == H["drops"]) ? "ok" : "sum=" s "+lost=" H["lost"] "+evicted=" H["evicted"] "!=drops=" H["drops"]
 		      b = (n == H["keys"]) ? "ok" : "rows=" n "!=keys=" H["keys"]
 		      print a, b }' "$1"
 }
@@ -202,7 +202,7 @@ t_format() {
 	for v in stats totals; do
 		snap $v
 		check_match "$v header at seq 0" \
-			'^# dropmon format=1 seq=0 interval_ms=3600000 start_ns=[0-9]+ end_ns=[0-9]+ keys=0 drops=0 lost=0$' \
+			'^# dropmon format=2 seq=0 interval_ms=3600000 start_ns=[0-9]+ end_ns=[0-9]+ keys=0 drops=0 lost=0 evicted=0$' \
 			"$(head -n 1 /tmp/$v)"
 		check_eq "$v column header" "$(printf '# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto')" \
 			"$(sed -n 2p /tmp/$v)"
@@ -368,7 +368,7 @@ t_show_modes() {
 		"$(cat /tmp/o)"
 	out_ok "show --json" dropmon-show --totals --json
 	j=$(cat /tmp/o)
-	check_match "show --json: one object for totals" "^\\{\"format\":1,\"view\":\"totals\",\"seq\":[0-9]+," "$j"
+	check_match "show --json: one object for totals" "^\\{\"format\":2,\"view\":\"totals\",\"seq\":[0-9]+," "$j"
 	check_match "show --json: the udp4 row" "\\{\"count\":$N,[^}]*\"symbol\":\"$u4\",\"module\":\"vmlinux\",\"reason\":\"$NOSOCK\",\"dev\":\"lo\",\"netns\":$ROOTNS,\"proto\":\"ipv4\"\\}" "$j"
 	# Samples of the live module: the udp4 row's stack and packet.
 	out_ok "show --totals -v" dropmon-show --totals --classic -v --location "$U4*" --dev lo --proto ipv4
@@ -1321,7 +1321,7 @@ t_open_reader() {
 	check_eq "unload refused while stats is open" "1 still loaded" \
 		"$? $(grep -q '^dropmon ' /proc/modules && echo still loaded)"
 	sleep 1
-	check_match "the open reader still reads its snapshot" '^# dropmon format=1 seq=0 ' "$(head -n 1 <&3)"
+	check_match "the open reader still reads its snapshot" '^# dropmon format=2 seq=0 ' "$(head -n 1 <&3)"
 	exec 3<&-
 	check_rc "unload after the reader closed" 0 unload
 	check_dmesg open-reader
@@ -1535,14 +1535,14 @@ STRESS=${STRESS:-120}
 
 # Each loop writes "attempts successes" to its file.  A read succeeds when
 # both cats and the 7-byte reader exit 0 and what that reader got starts
-# with the format=1 header; reads fail, legitimately, while the module is
+# with the format=2 header; reads fail, legitimately, while the module is
 # unloaded between a rmmod and the next insmod.
 stress_readers() {
 	n=0 ok=0
 	while [ ! -f /tmp/stop ]; do
 		if cat $D/stats $D/totals $D/samples $D/samples_totals >/dev/null 2>&1 &&
 			dmgen readbytes $D/stats 7 >/tmp/stress.read 2>/dev/null &&
-			read -r h </tmp/stress.read && [ "${h#\# dropmon format=1 seq=}" != "$h" ]; then
+			read -r h </tmp/stress.read && [ "${h#\# dropmon format=2 seq=}" != "$h" ]; then
 			ok=$((ok + 1))
 		fi
 		n=$((n + 1))
@@ -1985,13 +1985,17 @@ suite_selftest() {
 	planted "invariant_of an empty file is not ok" '^noheader$' invariant_of /tmp/empty
 	printf '5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n' >/tmp/nohdr
 	planted "invariant_of rows without a header is not ok" '^noheader$' invariant_of /tmp/nohdr
-	printf '# dropmon format=1 seq=1 interval_ms=1 start_ns=1 end_ns=2 keys=1 drops=6 lost=0\n# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n' >/tmp/badsum
-	planted "invariant_of a sum that misses a drop is not ok" '^sum=5\+lost=0!=drops=6 ok$' invariant_of /tmp/badsum
+	printf '# dropmon format=2 seq=1 interval_ms=1 start_ns=1 end_ns=2 keys=1 drops=6 lost=0 evicted=0\n# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n' >/tmp/badsum
+	planted "invariant_of a sum that misses a drop is not ok" '^sum=5\+lost=0\+evicted=0!=drops=6 ok$' invariant_of /tmp/badsum
+	printf '# dropmon format=2 seq=1 interval_ms=1 start_ns=1 end_ns=2 keys=1 drops=9 lost=1 evicted=3\n# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n' >/tmp/badev
+	planted "invariant_of a sum that misses an evicted drop is not ok" '^sum=5\+lost=1\+evicted=3!=drops=9 ok$' invariant_of /tmp/badev
+	printf '# dropmon format=1 seq=1 interval_ms=1 start_ns=1 end_ns=2 keys=1 drops=5 lost=0\n# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n' >/tmp/fmt1
+	planted "invariant_of a format=1 header is not ok" '^noheader$' invariant_of /tmp/fmt1
 	if [ ! -e /sys/kernel/debug/kmemleak ]; then
 		planted "kmemleak_check fails where kmemleak is missing" '^FAIL: kmemleak' kmemleak_check
 	fi
 	# samples_invariant: a good pair first, then each fault alone.
-	printf '# dropmon format=1 seq=4 interval_ms=1 start_ns=1 end_ns=9 keys=2 drops=8 lost=0\n# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n3\t0x2\tg+0x1/0x2\tvmlinux\t-\tlo\t1\tipv6\n' >/tmp/pl.stats
+	printf '# dropmon format=2 seq=4 interval_ms=1 start_ns=1 end_ns=9 keys=2 drops=8 lost=0 evicted=0\n# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n5\t0x1\tf+0x1/0x2\tvmlinux\t-\tlo\t1\tipv4\n3\t0x2\tg+0x1/0x2\tvmlinux\t-\tlo\t1\tipv6\n' >/tmp/pl.stats
 	pl_samples() {	# SEQ UNSAMPLED [EXTRA-BLOCK-LOCATION]
 		printf '# dropmon-samples format=1 seq=%s keys=%s unsampled=%s\n' "$1" "$([ -n "$3" ] && echo 2 || echo 1)" "$2"
 		printf 'sample\t0x1\t-\tlo\t1\tipv4\ttime_ns=5 len=1 header=mac bytes=1\npacket\t00\nframe\t0\tf+0x1/0x2\tvmlinux\n'
