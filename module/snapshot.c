@@ -741,9 +741,11 @@ static u64 dropmon_evict_threshold(unsigned int need, u64 before,
 	unsigned int i, b;
 	int shift;
 
-	for (i = 0; i < t->nr; i++)
+	for (i = 0; i < t->nr; i++) {
 		if (t->seen[i] < before)
 			top = max(top, t->seen[i]);
+		dropmon_yield(i + 1);
+	}
 	shift = top ? (fls64(top) - 1) / 8 * 8 : 0;
 	for (;; shift -= 8) {
 		memset(hist, 0, sizeof(hist));
@@ -791,6 +793,7 @@ static unsigned int dropmon_totals_evict(unsigned int need, u64 before)
 		struct dropmon_row *row = dropmon_totals_order[i].row;
 		u64 seen = t->seen[row - t->rows];
 
+		dropmon_yield(t->nr - i);
 		if (seen >= before || seen > lim)
 			continue;
 		if (seen == lim) {
@@ -803,13 +806,13 @@ static unsigned int dropmon_totals_evict(unsigned int need, u64 before)
 		dropmon_sample_put(row->sample);
 		row->sample = NULL;
 		n++;
-		dropmon_yield(n);
 	}
 	/* The order without them, still sorted. */
 	for (i = 0, j = 0; i < t->nr; i++) {
 		if (!test_bit(dropmon_totals_order[i].row - t->rows,
 			      dropmon_evict))
 			dropmon_totals_order[j++] = dropmon_totals_order[i];
+		dropmon_yield(i + 1);
 	}
 	/* The rows packed down; remap[] says where each went. */
 	for (i = 0, j = 0; i < t->nr; i++) {
@@ -822,9 +825,11 @@ static unsigned int dropmon_totals_evict(unsigned int need, u64 before)
 		remap[i] = j++;
 		dropmon_yield(i + 1);
 	}
-	for (i = 0; i < j; i++)
+	for (i = 0; i < j; i++) {
 		dropmon_totals_order[i].row =
 			&t->rows[remap[dropmon_totals_order[i].row - t->rows]];
+		dropmon_yield(i + 1);
+	}
 	bitmap_zero(dropmon_evict, t->nr);
 	t->nr = j;
 	dropmon_totals_reindex();
