@@ -1621,6 +1621,29 @@ t_totals_idle() {
 	tk_dad
 	check_dmesg "totals idle"
 }
+# The worker's cost with the totals at scale, figures only (run alone:
+# DROPMON_VM_MEM=2048 tests/vm.sh 6.1 totals-scale single): max_keys=65536,
+# total_keys=262144, each interval dmbench fires 65536 locations once from
+# every CPU, a new stride each time (mostly new keys), until the totals
+# are full and evict.  One TSCALE line per interval.
+suite_totals_scale() {
+	check_rc "totals scale: load" 0 load max_keys=65536 total_keys=262144 interval_ms=4096 stack_depth=0 sample_bytes=0
+	snap totals
+	seq=$(hdr totals seq)
+	for s in 8 9 10 11 12 13 14 15 17 19 23 29; do
+		insmod /lib/modules/dmbench.ko tag=scale keys=65536 once=1 stride=$s cpus=0 >/dev/null 2>&1
+		rmmod dmbench
+		wait_seq totals $((seq + 1)) 60
+		t0=$(uptime_ns)
+		snap totals
+		t1=$(uptime_ns)
+		seq=$(hdr totals seq)
+		echo "TSCALE stride=$s seq=$seq totals_keys=$(hdr totals keys) drops=$(hdr totals drops) lost=$(hdr totals lost) evicted=$(hdr totals evicted) read_totals_ms=$(((t1 - t0) / 1000000)) $(grep -E '^(evicted_keys|evict_ns_last|evict_ns_max|merge_ns_last|merge_ns_max|rotate_ns_last|memory_bytes|snapshot_bytes)=' $D/status | tr '\n' ' ')"
+	done
+	check_eq "totals scale: invariant" "ok ok" "$(invariant totals)"
+	unload
+	check_dmesg "totals scale"
+}
 # --- end of totals that never fill up -----------------------------------
 
 suite_main() {
@@ -2440,6 +2463,7 @@ suite_memory() {
 case "$1" in
 main) suite_main ;;
 memory) suite_memory ;;
+totals-scale) suite_totals_scale ;;
 parallel) suite_parallel ;;
 smoke) suite_smoke ;;
 stress) suite_stress ;;
