@@ -1481,11 +1481,18 @@ t_totals_params() {
 		check_eq "total_keys=$v: totals_accumulator_bytes as allocated" "$want" "$(st totals_accumulator_bytes)"
 		modkib=$(awk '$1 == "dropmon" { print int($2 / 1024) }' /proc/modules)
 		echo "TOTALS_MEMORY total_keys=$v totals_accumulator_bytes=$(st totals_accumulator_bytes) accumulator_bytes=$(st accumulator_bytes) memory_bytes=$(st memory_bytes) memory_peak_bytes=$(st memory_peak_bytes) measured_kib=$((k1 - k0)) module_kib=$modkib"
-		# what the kernel lost at load: status + module, within 8% and
-		# 64 KiB (as suite_memory)
-		lo=$(($(st memory_bytes) / 1024 + modkib)) m=$((k1 - k0))
-		check_match "total_keys=$v: measured at load $m KiB, status + module $lo KiB" '^yes$' \
-			"$([ $m -le $((lo * 108 / 100 + 64)) ] && [ $m -ge $((lo * 92 / 100 - 64)) ] && echo yes)"
+		# What the kernel lost at load beyond the load of total_keys=16
+		# (the first): what status says beyond it, within 8% and 64 KiB
+		# (as suite_memory).  A difference, since 7.x also keeps a 2 MiB
+		# page of its module text cache (execmem) from each load.
+		m=$((k1 - k0)) mb=$(st memory_bytes)
+		if [ $v = 16 ]; then
+			m16=$m mb16=$mb
+		else
+			lo=$(((mb - mb16) / 1024)) m=$((m - m16))
+			check_match "total_keys=$v: measured at load beyond total_keys=16: $m KiB, status $lo KiB" '^yes$' \
+				"$([ $m -le $((lo * 108 / 100 + 64)) ] && [ $m -ge $((lo * 92 / 100 - 64)) ] && echo yes)"
+		fi
 		unload
 	done
 	check_dmesg totals_params
@@ -2418,8 +2425,11 @@ suite_memory() {
 	# both sets; each set within the 1 MiB budget.
 	check_match "memory: both CPUs' tables grew to 1024 keys ($tb0 -> $tb B <= 2 x 1 MiB)" '^yes$' \
 		"$([ "$tb" = $((tb0 + 4 * (2048 - 32) * 64)) ] && [ "$tb" -le 2097152 ] && echo yes)"
+	# The totals hold every key since load up to total_keys=4096: the
+	# 1024 of each interval and what the other intervals had (1280 in
+	# the run at total_keys' commit).
 	check_match "memory: the accumulators and snapshots hold max_keys rows (stats $(hdr stats keys), totals $(hdr totals keys) keys)" '^yes$' \
-		"$([ "$(hdr stats keys)" -ge 1000 ] && [ "$(hdr totals keys)" = 1024 ] && echo yes)"
+		"$([ "$(hdr stats keys)" -ge 1000 ] && [ "$(hdr totals keys)" -ge 1024 ] && [ "$(hdr totals keys)" -le 4096 ] && echo yes)"
 	check_eq "memory: memory_bytes is the sum of its parts (tables, pools, accumulators, snapshots, devices, samples)" \
 		"$((tb + pool + ab + sb + db + store))" "$mb"
 	# The sample pools of both sets, all 256 possible CPUs: within the
@@ -2450,12 +2460,13 @@ suite_memory() {
 	# What the kernel lost stays under 4 MiB (measured at 2e4f7b3: 4016
 	# KiB, the pools' 1 MiB included) plus the totals' room for
 	# total_keys=4096 instead of max_keys=1024 keys: 1,442,816 B against
-	# 352,384 B, 1065 KiB more: under 5 MiB + 64 KiB.  The peak: a
-	# rotation may make a sample for every record of the pools, 1024 of
-	# kmalloc-4096 at 256 CPUs, 4 MiB more (measured 8483136 B before the
-	# totals grew): under 10 MiB.
-	check_match "memory: 256 CPUs, max_keys=1024, total_keys=4096, full tables: measured $used KiB < 5184 KiB and peak $pb B < 10 MiB" '^yes$' \
-		"$([ "$used" -lt 5184 ] && [ "$pb" -lt 10485760 ] && echo yes)"
+	# 352,384 B, 1065 KiB more, and the totals' snapshot of all keys
+	# since load (1280, 72 KiB more): under 5.5 MiB (measured 5168 KiB
+	# at total_keys' commit).  The peak: a rotation may make a sample for
+	# every record of the pools, 1024 of kmalloc-4096 at 256 CPUs, 4 MiB
+	# more (measured 9688256 B): under 10 MiB.
+	check_match "memory: 256 CPUs, max_keys=1024, total_keys=4096, full tables: measured $used KiB < 5.5 MiB and peak $pb B < 10 MiB" '^yes$' \
+		"$([ "$used" -lt 5632 ] && [ "$pb" -lt 10485760 ] && echo yes)"
 	check_dmesg memory
 }
 
