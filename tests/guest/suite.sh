@@ -1629,7 +1629,7 @@ t_totals_idle() {
 	check_dmesg "totals idle"
 }
 # The worker's cost with the totals at scale, figures only (run alone:
-# DROPMON_VM_MEM=2048 tests/vm.sh 6.1 totals-scale single): max_keys=65536,
+# DROPMON_VM_MEM=2048 tests/vm.sh 6.1 totalscale single): max_keys=65536,
 # total_keys=262144, each interval dmbench fires 65536 locations once from
 # every CPU, a new stride each time (mostly new keys), until the totals
 # are full and evict.  One TSCALE line per interval.
@@ -2474,7 +2474,7 @@ suite_memory() {
 case "$1" in
 main) suite_main ;;
 memory) suite_memory ;;
-totals-scale) suite_totals_scale ;;
+totalscale) suite_totals_scale ;;
 parallel) suite_parallel ;;
 smoke) suite_smoke ;;
 stress) suite_stress ;;
