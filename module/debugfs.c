@@ -7,7 +7,7 @@
  * same snapshots, in their own format (dropmon-samples format=1), read
  * record by record from the snapshot the open took.
  * /sys/kernel/debug/dropmon/status: key=value lines on the module itself
- * (memory, the worker's timings); not part of the format=1 contract.
+ * (memory, the worker's timings); not part of the format=2 contract.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -53,10 +53,10 @@ static int dropmon_show(struct seq_file *m, void *v)
 	char proto[8];
 	unsigned int i;
 
-	seq_printf(m, "# dropmon format=%d seq=%llu interval_ms=%u start_ns=%llu end_ns=%llu keys=%u drops=%llu lost=%llu\n",
+	seq_printf(m, "# dropmon format=%d seq=%llu interval_ms=%u start_ns=%llu end_ns=%llu keys=%u drops=%llu lost=%llu evicted=%llu\n",
 		   DROPMON_FORMAT, snap->seq, snap->interval_ms,
 		   snap->start_ns, snap->end_ns, snap->nr, snap->drops,
-		   snap->lost);
+		   snap->lost, snap->evicted);
 	seq_puts(m, "# count\tlocation\tsymbol\tmodule\treason\tdev\tnetns\tproto\n");
 	for (i = 0; i < snap->nr; i++) {
 		const struct dropmon_row *row = &snap->rows[i];

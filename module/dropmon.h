@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 #define DROPMON_VERSION		"0.1.0"
-#define DROPMON_FORMAT		1
+#define DROPMON_FORMAT		2
 #define DROPMON_SAMPLES_FORMAT	1
 
 #define DROPMON_SYM_LEN		128
@@ -77,6 +77,7 @@ struct dropmon_snap {
 	u64 end_ns;
 	u64 drops;
 	u64 lost;
+	u64 evicted;		/* totals: events of the rows evicted */
 	u64 unsampled;		/* events of the rows that have no sample */
 	unsigned int interval_ms;
 	unsigned int nr;
@@ -94,6 +95,7 @@ enum dropmon_view {
  * time; the values in effect, written only by the worker once loaded.
  */
 extern unsigned int dropmon_max_keys;
+extern unsigned int dropmon_total_keys;
 extern unsigned int dropmon_interval_ms;
 extern unsigned int dropmon_stack_depth;
 extern unsigned int dropmon_sample_bytes;
@@ -128,6 +130,7 @@ void dropmon_snapshot_exit(void);
 int dropmon_tables_apply(unsigned int max_keys, unsigned int depth,
 			 unsigned int bytes);
 bool dropmon_tables_busy(void);
+int dropmon_totals_resize(unsigned int cap);
 struct dropmon_snap *dropmon_snap_get(enum dropmon_view view);
 void dropmon_snap_put(struct dropmon_snap *snap);
 void dropmon_status_render(struct seq_file *m);

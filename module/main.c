@@ -50,6 +50,7 @@ struct dropmon_uint_param {
 static const struct kernel_param_ops dropmon_param_ops;
 
 unsigned int dropmon_max_keys = 1024;
+unsigned int dropmon_total_keys = 4096;
 unsigned int dropmon_interval_ms = 5000;
 unsigned int dropmon_stack_depth = 16;
 unsigned int dropmon_sample_bytes = 128;
@@ -57,6 +58,11 @@ unsigned int dropmon_sample_bytes = 128;
 static struct dropmon_uint_param dropmon_max_keys_param = {
 	.val = &dropmon_max_keys, .min = 16, .max = 65536,
 	.tables = true,
+};
+
+static struct dropmon_uint_param dropmon_total_keys_param = {
+	.val = &dropmon_total_keys, .min = 16, .max = 262144,
+	.apply = dropmon_totals_resize,
 };
 
 static struct dropmon_uint_param dropmon_interval_ms_param = {
@@ -159,6 +165,9 @@ static const struct kernel_param_ops dropmon_param_ops = {
 
 module_param_cb(max_keys, &dropmon_param_ops, &dropmon_max_keys_param, 0644);
 MODULE_PARM_DESC(max_keys, "distinct keys one interval can hold (16..65536, default 1024)");
+module_param_cb(total_keys, &dropmon_param_ops, &dropmon_total_keys_param,
+		0644);
+MODULE_PARM_DESC(total_keys, "distinct keys the totals can hold; the rows idle longest make room (16..262144, default 4096)");
 module_param_cb(interval_ms, &dropmon_param_ops, &dropmon_interval_ms_param,
 		0644);
 MODULE_PARM_DESC(interval_ms, "snapshot interval in milliseconds (100..3600000 and at least max_keys / 16, default 5000)");
@@ -336,9 +345,9 @@ static int __init dropmon_init(void)
 	}
 	dropmon_snapshot_start();
 	dropmon_debugfs_init();
-	pr_info("counting drops: max_keys=%u interval_ms=%u stack_depth=%u sample_bytes=%u\n",
-		dropmon_max_keys, dropmon_interval_ms, dropmon_stack_depth,
-		dropmon_sample_bytes);
+	pr_info("counting drops: max_keys=%u total_keys=%u interval_ms=%u stack_depth=%u sample_bytes=%u\n",
+		dropmon_max_keys, dropmon_total_keys, dropmon_interval_ms,
+		dropmon_stack_depth, dropmon_sample_bytes);
 	return 0;
 
 err_devices_exit:

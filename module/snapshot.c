@@ -16,6 +16,11 @@
  * order is kept from one interval to the next, so only the rows that an
  * interval changed are sorted; and totals that did not change are not
  * copied again.
+ *
+ * The totals hold at most total_keys rows.  When a fold brings more new
+ * keys than there is room for, the rows idle longest make room (see
+ * dropmon_totals_evict()); their events are counted in the totals'
+ * evicted, so that sum(count) + lost + evicted == drops.
  */
 #include <linux/bitmap.h>
 #include <linux/jhash.h>
@@ -37,12 +42,14 @@
 struct dropmon_acc {
 	struct dropmon_row *rows;
 	u32 *index;		/* row number + 1; 0 is an empty slot */
+	u64 *seen;		/* totals: by row, the last interval (seq) with the key */
 	unsigned int cap;	/* rows it may hold */
 	unsigned int nr;
 	unsigned int mask;
 	size_t bytes;		/* really allocated */
 	u64 drops;
-	u64 lost;
+	u64 lost;		/* events not counted in their interval */
+	u64 evicted;		/* totals: events of the rows evicted */
 };
 
 static struct dropmon_acc dropmon_interval;	/* the interval being built */
@@ -82,25 +89,25 @@ struct dropmon_ord {
 };
 
 /*
- * Entries in snapshot order (dropmon_row_cmp()), max_keys each: the
- * interval's, the totals' (kept sorted from one interval to the next),
- * and scratch for sorting and merging.  dropmon_moved marks the totals'
- * rows that the interval being folded changed, by row number.
+ * Entries in snapshot order (dropmon_row_cmp()): the interval's
+ * (max_keys), the totals' (kept sorted from one interval to the next)
+ * and scratch for sorting and merging, which swap roles and so both hold
+ * dropmon_orders_cap >= max(the interval's capacity, total_keys) (during a
+ * max_keys change, the old interval's and the new one's too: see
+ * dropmon_sort_fit()).  dropmon_moved marks
+ * the totals' rows that the interval being folded changed, and
+ * dropmon_evict the rows chosen for eviction, by row number.  The totals'
+ * arrays are counted in dropmon_totals.bytes, the interval's here.
  */
 static struct dropmon_ord *dropmon_interval_order;
 static struct dropmon_ord *dropmon_totals_order;
 static struct dropmon_ord *dropmon_scratch;
+static unsigned int dropmon_orders_cap;
 static unsigned long *dropmon_moved;
+static unsigned long *dropmon_evict;
 static const struct dropmon_rec **dropmon_raw;	/* by interval row */
 static bool dropmon_totals_stale;	/* the published totals are older */
 static size_t dropmon_orders_bytes;	/* really allocated for the above */
-/*
- * dropmon_totals_order and dropmon_scratch swap roles, and sort the
- * interval too: both hold dropmon_sort_cap >= max(the interval's
- * capacity, the totals'), and dropmon_sort_bytes of dropmon_orders_bytes.
- */
-static unsigned int dropmon_sort_cap;
-static size_t dropmon_sort_bytes;
 
 /*
  * What a max_keys written at run time needs (dropmon_tables_apply()): an
@@ -132,6 +139,9 @@ static struct {
 	u64 pool_full;		/* claims that found no record left */
 	u64 unmatched;		/* stacks that did not reach the location */
 	u64 sample_alloc_failures;
+	u64 evicted_keys;	/* rows evicted from the totals */
+	u64 evict_ns_last;	/* the last eviction: selection and compaction */
+	u64 evict_ns_max;
 	size_t table_bytes;	/* per-CPU tables, live and spare */
 	size_t pool_bytes;	/* of which their sample pools */
 } dropmon_status;
@@ -190,6 +200,7 @@ static void dropmon_acc_free(struct dropmon_acc *acc)
 	dropmon_acc_put_samples(acc);
 	kvfree(acc->rows);
 	kvfree(acc->index);
+	kvfree(acc->seen);
 }
 
 static void dropmon_acc_reset(struct dropmon_acc *acc)
@@ -199,15 +210,14 @@ static void dropmon_acc_reset(struct dropmon_acc *acc)
 	acc->nr = 0;
 	acc->drops = 0;
 	acc->lost = 0;
+	acc->evicted = 0;
 }
 
+/* The interval's orders; the totals' go with them (dropmon_totals_free()). */
 static void dropmon_orders_free(void)
 {
 	kvfree(dropmon_raw);
 	kvfree(dropmon_interval_order);
-	kvfree(dropmon_totals_order);
-	kvfree(dropmon_scratch);
-	bitmap_free(dropmon_moved);
 }
 
 static void dropmon_next_free(void)
@@ -252,49 +262,47 @@ static void dropmon_next_orders_install(void)
  * Make dropmon_totals_order and dropmon_scratch hold max(@cap, the
  * totals' capacity), the totals' order kept: only ever larger unless
  * @shrink, which keeps the larger ones when smaller cannot be had.
- * -ENOMEM when they must grow and cannot (nothing changed).
+ * -ENOMEM when they must grow and cannot (nothing changed).  Their bytes
+ * are the totals' (dropmon_totals_resize()).
  */
 static int dropmon_sort_fit(unsigned int cap, bool shrink)
 {
 	unsigned int want = max(cap, dropmon_totals.cap);
 	size_t bytes = array_size(want, sizeof(struct dropmon_ord));
+	size_t old = array_size(dropmon_orders_cap, sizeof(struct dropmon_ord));
 	struct dropmon_ord *order, *scratch;
 
-	if (want == dropmon_sort_cap || (want < dropmon_sort_cap && !shrink))
+	if (want == dropmon_orders_cap ||
+	    (want < dropmon_orders_cap && !shrink))
 		return 0;
 	order = dropmon_zalloc(bytes);
 	scratch = dropmon_zalloc(bytes);
 	if (!order || !scratch) {
 		kvfree(order);
 		kvfree(scratch);
-		return want > dropmon_sort_cap ? -ENOMEM : 0;
+		return want > dropmon_orders_cap ? -ENOMEM : 0;
 	}
-	if (dropmon_totals_order)
+	if (dropmon_totals.nr)
 		memcpy(order, dropmon_totals_order,
 		       dropmon_totals.nr * sizeof(*order));
+	WRITE_ONCE(dropmon_totals.bytes, dropmon_totals.bytes -
+		   2 * dropmon_alloc_bytes(dropmon_totals_order, old) +
+		   2 * dropmon_alloc_bytes(order, bytes));
 	kvfree(dropmon_totals_order);
 	kvfree(dropmon_scratch);
 	dropmon_totals_order = order;
 	dropmon_scratch = scratch;
-	dropmon_sort_cap = want;
-	dropmon_orders_bytes -= dropmon_sort_bytes;
-	dropmon_sort_bytes = 2 * dropmon_alloc_bytes(order, bytes);
-	dropmon_orders_bytes += dropmon_sort_bytes;
+	dropmon_orders_cap = want;
 	return 0;
 }
 
+/* The interval's orders for @cap keys; the totals' come with them. */
 static int dropmon_orders_init(unsigned int cap)
 {
-	size_t bits = BITS_TO_LONGS(cap) * sizeof(unsigned long);
-
-	dropmon_moved = bitmap_zalloc(cap, GFP_KERNEL);
-	if (!dropmon_moved || dropmon_next_orders(cap) ||
-	    dropmon_sort_fit(cap, false)) {
+	if (dropmon_next_orders(cap)) {
 		dropmon_next_free();
-		dropmon_orders_free();
 		return -ENOMEM;
 	}
-	dropmon_orders_bytes += dropmon_alloc_bytes(dropmon_moved, bits);
 	swap(dropmon_interval_order, dropmon_next.interval_order);
 	swap(dropmon_raw, dropmon_next.raw);
 	dropmon_orders_bytes += dropmon_next.orders_bytes;
@@ -386,8 +394,9 @@ static bool dropmon_key_equal(const struct dropmon_key *a,
 
 /*
  * Add @count events of @key.  Returns the key's row, or NULL when the
- * accumulator is full and the events went to lost.  *@created tells
- * whether the row is new, for the caller to fill in its strings.
+ * accumulator is full, for the caller to count the events in lost or
+ * evicted.  *@created tells whether the row is new, for the caller to
+ * fill in its strings.
  */
 static struct dropmon_row *dropmon_acc_add(struct dropmon_acc *acc,
 					   const struct dropmon_key *key,
@@ -405,10 +414,8 @@ static struct dropmon_row *dropmon_acc_add(struct dropmon_acc *acc,
 		if (dropmon_key_equal(&row->key, key))
 			goto found;
 	}
-	if (acc->nr == acc->cap) {
-		acc->lost += count;
+	if (acc->nr == acc->cap)
 		return NULL;
-	}
 	row = &acc->rows[acc->nr++];
 	acc->index[i] = acc->nr;
 	memset(row, 0, sizeof(*row));
@@ -515,8 +522,9 @@ static void dropmon_merge_gen(struct dropmon_acc *acc,
 			if (WARN_ON_ONCE(state == DROPMON_SLOT_BUSY))
 				continue;
 			dropmon_slot_key(s, &key);
-			dropmon_acc_add(acc, &key, local_read(&s->count),
-					&created);
+			if (!dropmon_acc_add(acc, &key, local_read(&s->count),
+					     &created))
+				acc->lost += local_read(&s->count);
 		}
 		dropmon_merge_samples(acc, t);
 	}
@@ -809,6 +817,7 @@ static struct dropmon_snap *dropmon_snap_build(const struct dropmon_acc *acc,
 		return snap;
 	snap->drops = acc->drops;
 	snap->lost = acc->lost;
+	snap->evicted = acc->evicted;
 	snap->nr = nr;
 	for (i = 0; i < nr; i++) {
 		struct dropmon_row *row = &snap->rows[i];
@@ -870,46 +879,304 @@ static void dropmon_publish(struct dropmon_snap **slot,
 	dropmon_snap_put(old);
 }
 
+/* Index every row of the totals again, after they moved. */
+static void dropmon_totals_reindex(void)
+{
+	struct dropmon_acc *t = &dropmon_totals;
+	unsigned int i, h;
+
+	memset(t->index, 0, (t->mask + 1) * sizeof(*t->index));
+	for (i = 0; i < t->nr; i++) {
+		h = dropmon_key_hash(&t->rows[i].key) & t->mask;
+		while (t->index[h])
+			h = (h + 1) & t->mask;
+		t->index[h] = i + 1;
+		dropmon_yield(i + 1);
+	}
+}
+
 /*
- * Fold @acc into the totals.  The totals' rows it changed (new ones
- * included) are marked in dropmon_moved and their entries go to @moved;
- * returns how many.
+ * The smallest last-seen value S such that at least @need rows seen
+ * before @before were last seen at S or earlier, by a radix selection
+ * over the bytes of the values, most significant first: one counting
+ * pass over the rows per byte that the largest value has.  Returns S and
+ * in *@at how many of the rows last seen at S are needed.
+ */
+static u64 dropmon_evict_threshold(unsigned int need, u64 before,
+				   unsigned int *at)
+{
+	static unsigned int hist[256];	/* worker only */
+	const struct dropmon_acc *t = &dropmon_totals;
+	u64 prefix = 0, top = 0;
+	unsigned int i, b;
+	int shift;
+
+	for (i = 0; i < t->nr; i++) {
+		if (t->seen[i] < before)
+			top = max(top, t->seen[i]);
+		dropmon_yield(i + 1);
+	}
+	shift = top ? (fls64(top) - 1) / 8 * 8 : 0;
+	for (;; shift -= 8) {
+		memset(hist, 0, sizeof(hist));
+		for (i = 0; i < t->nr; i++) {
+			u64 v = t->seen[i];
+
+			dropmon_yield(i + 1);
+			if (v >= before ||
+			    (shift < 56 && (v >> (shift + 8)) != (prefix >> (shift + 8))))
+				continue;
+			hist[(v >> shift) & 0xff]++;
+		}
+		for (b = 0; b < 255 && need > hist[b]; b++)
+			need -= hist[b];
+		prefix |= (u64)b << shift;
+		if (!shift)
+			break;
+	}
+	*at = need;
+	return prefix;
+}
+
+/*
+ * Evict @need rows of the totals, at most all of those last seen before
+ * interval @before.  The rule: the rows idle longest go first (the
+ * oldest last-seen interval); among rows idle equally long, the one the
+ * totals file lists last, which is the smaller count (then the larger
+ * location, and so on, the reverse of dropmon_row_cmp()).  Their events
+ * go to evicted, their samples are released, and the rows that stay are
+ * packed down, their order kept, and indexed again.  O(n): a radix
+ * selection, one pass over the order and one over the rows.  Returns how
+ * many rows went.
+ */
+static unsigned int dropmon_totals_evict(unsigned int need, u64 before)
+{
+	struct dropmon_acc *t = &dropmon_totals;
+	u32 *remap = t->index;	/* indexed again below: mask + 1 >= 2 x nr */
+	unsigned int i, j, at, taken = 0, n = 0;
+	u64 start = ktime_get_ns(), lim, took;
+
+	if (!need || !t->nr)
+		return 0;
+	lim = dropmon_evict_threshold(need, before, &at);
+	for (i = t->nr; i-- > 0;) {
+		struct dropmon_row *row = dropmon_totals_order[i].row;
+		u64 seen = t->seen[row - t->rows];
+
+		dropmon_yield(t->nr - i);
+		if (seen >= before || seen > lim)
+			continue;
+		if (seen == lim) {
+			if (taken == at)
+				continue;
+			taken++;
+		}
+		__set_bit(row - t->rows, dropmon_evict);
+		t->evicted += row->count;
+		dropmon_sample_put(row->sample);
+		row->sample = NULL;
+		n++;
+	}
+	/* The order without them, still sorted. */
+	for (i = 0, j = 0; i < t->nr; i++) {
+		if (!test_bit(dropmon_totals_order[i].row - t->rows,
+			      dropmon_evict))
+			dropmon_totals_order[j++] = dropmon_totals_order[i];
+		dropmon_yield(i + 1);
+	}
+	/* The rows packed down; remap[] says where each went. */
+	for (i = 0, j = 0; i < t->nr; i++) {
+		if (test_bit(i, dropmon_evict))
+			continue;
+		if (i != j) {
+			t->rows[j] = t->rows[i];
+			t->seen[j] = t->seen[i];
+		}
+		remap[i] = j++;
+		dropmon_yield(i + 1);
+	}
+	for (i = 0; i < j; i++) {
+		dropmon_totals_order[i].row =
+			&t->rows[remap[dropmon_totals_order[i].row - t->rows]];
+		dropmon_yield(i + 1);
+	}
+	bitmap_zero(dropmon_evict, t->nr);
+	t->nr = j;
+	dropmon_totals_reindex();
+
+	took = ktime_get_ns() - start;
+	WRITE_ONCE(dropmon_status.evicted_keys,
+		   dropmon_status.evicted_keys + n);
+	WRITE_ONCE(dropmon_status.evict_ns_last, took);
+	if (took > dropmon_status.evict_ns_max)
+		WRITE_ONCE(dropmon_status.evict_ns_max, took);
+	return n;
+}
+
+/*
+ * Fold @acc, whose entries in snapshot order are @order, into the totals.
+ * First the keys the totals already hold are marked seen in this
+ * interval and the new ones counted; if they do not all fit, the rows
+ * idle longest that this interval did not see make room, in one batch.
+ * Then the interval's rows are added in snapshot order, so that a new key
+ * that does not fit even so, the interval having more new keys than
+ * total_keys, is one of the smallest; its events go to evicted.  The
+ * totals' rows that changed (new ones included) are marked in
+ * dropmon_moved and their entries go to @moved, which may be @order;
+ * returns how many.  *@kept is how many rows of the totals' order were
+ * there before (after the eviction).
  */
 static unsigned int dropmon_fold_totals(const struct dropmon_acc *acc,
-					struct dropmon_ord *moved)
+					const struct dropmon_ord *order,
+					struct dropmon_ord *moved,
+					unsigned int *kept)
 {
+	struct dropmon_acc *t = &dropmon_totals;
+	const struct dropmon_row *known;
 	struct dropmon_row *row;
-	unsigned int i, n = 0;
+	unsigned int i, n = 0, fresh = 0;
 	bool created;
 
 	for (i = 0; i < acc->nr; i++) {
-		const struct dropmon_row *src = &acc->rows[i];
+		known = dropmon_acc_find(t, &order[i].row->key);
+		if (known)
+			t->seen[known - t->rows] = dropmon_seq;
+		else
+			fresh++;
+		dropmon_yield(i + 1);
+	}
+	if (t->nr + fresh > t->cap)
+		dropmon_totals_evict(min(t->nr + fresh - t->cap,
+					 t->nr - (acc->nr - fresh)),
+				     dropmon_seq);
+	*kept = t->nr;
+	for (i = 0; i < acc->nr; i++) {
+		const struct dropmon_row *src = order[i].row;
 
-		row = dropmon_acc_add(&dropmon_totals, &src->key, src->count,
-				      &created);
-		if (row && created) {
+		row = dropmon_acc_add(t, &src->key, src->count, &created);
+		if (!row) {
+			t->evicted += src->count;
+			continue;
+		}
+		if (created) {
 			memcpy(row->sym, src->sym, sizeof(row->sym));
 			memcpy(row->mod, src->mod, sizeof(row->mod));
 			memcpy(row->reason, src->reason, sizeof(row->reason));
+			t->seen[row - t->rows] = dropmon_seq;
 		}
 		/* The totals keep each key's most recent sample. */
-		if (row && src->sample) {
+		if (src->sample) {
 			kref_get(&src->sample->ref);
 			dropmon_sample_put(row->sample);
 			row->sample = src->sample;
 		}
-		if (row)
-			__set_bit(row - dropmon_totals.rows, dropmon_moved);
+		__set_bit(row - t->rows, dropmon_moved);
 		dropmon_yield(i + 1);
 	}
 	/* Events lost in the interval are lost in the totals too. */
-	dropmon_totals.drops += acc->lost;
-	dropmon_totals.lost += acc->lost;
+	t->drops += acc->lost;
+	t->lost += acc->lost;
 	/* The moved rows, with their counts as they are now. */
-	for (i = 0; i < dropmon_totals.nr; i++)
+	for (i = 0; i < t->nr; i++)
 		if (test_bit(i, dropmon_moved))
-			moved[n++] = dropmon_ord_of(&dropmon_totals.rows[i]);
+			moved[n++] = dropmon_ord_of(&t->rows[i]);
 	return n;
+}
+
+static void dropmon_totals_free(void)
+{
+	dropmon_acc_free(&dropmon_totals);
+	kvfree(dropmon_totals_order);
+	kvfree(dropmon_scratch);
+	bitmap_free(dropmon_moved);
+	bitmap_free(dropmon_evict);
+}
+
+/*
+ * Give the totals room for @cap keys (16..262144), from the worker only
+ * (or before it starts): a shrink first evicts the rows idle longest
+ * (dropmon_totals_evict(), every row a candidate) down to @cap.  The
+ * orders are sized for max(@cap, the interval's capacity), so a caller
+ * that changes the interval's capacity calls this again with the same
+ * @cap.  Returns -ENOMEM when a grow cannot allocate, the totals then
+ * unchanged; a shrink always applies, keeping its larger arrays if it
+ * cannot allocate smaller ones.
+ */
+int dropmon_totals_resize(unsigned int cap)
+{
+	struct dropmon_acc *t = &dropmon_totals;
+	unsigned int ocap = max(cap, dropmon_interval.cap);
+	size_t slots = roundup_pow_of_two(2 * cap);
+	size_t rows = array_size(cap, sizeof(*t->rows));
+	size_t index = array_size(slots, sizeof(*t->index));
+	size_t seen = array_size(cap, sizeof(*t->seen));
+	size_t ord = array_size(ocap, sizeof(*dropmon_scratch));
+	size_t bits = BITS_TO_LONGS(cap) * sizeof(unsigned long);
+	struct dropmon_ord *norder, *nscratch;
+	unsigned long *nmoved, *nevict;
+	struct dropmon_row *nrows;
+	u64 *nseen;
+	u32 *nindex;
+	unsigned int i;
+
+	if (cap == t->cap && ocap == dropmon_orders_cap)
+		return 0;
+	if (t->nr > cap && dropmon_totals_evict(t->nr - cap, U64_MAX))
+		dropmon_totals_stale = true;
+	nrows = dropmon_zalloc(rows);
+	nindex = dropmon_zalloc(index);
+	nseen = dropmon_zalloc(seen);
+	norder = dropmon_zalloc(ord);
+	nscratch = dropmon_zalloc(ord);
+	nmoved = bitmap_zalloc(cap, GFP_KERNEL);
+	nevict = bitmap_zalloc(cap, GFP_KERNEL);
+	if (!nrows || !nindex || !nseen || !norder || !nscratch || !nmoved ||
+	    !nevict) {
+		kvfree(nrows);
+		kvfree(nindex);
+		kvfree(nseen);
+		kvfree(norder);
+		kvfree(nscratch);
+		bitmap_free(nmoved);
+		bitmap_free(nevict);
+		if (cap > t->cap || ocap > dropmon_orders_cap)
+			return -ENOMEM;
+		WRITE_ONCE(t->cap, cap);
+		return 0;
+	}
+	if (t->nr) {
+		memcpy(nrows, t->rows, t->nr * sizeof(*t->rows));
+		memcpy(nseen, t->seen, t->nr * sizeof(*t->seen));
+	}
+	for (i = 0; i < t->nr; i++) {
+		norder[i] = dropmon_totals_order[i];
+		norder[i].row = &nrows[dropmon_totals_order[i].row - t->rows];
+		dropmon_yield(i + 1);
+	}
+	kvfree(t->rows);
+	kvfree(t->index);
+	kvfree(t->seen);
+	kvfree(dropmon_totals_order);
+	kvfree(dropmon_scratch);
+	bitmap_free(dropmon_moved);
+	bitmap_free(dropmon_evict);
+	t->rows = nrows;
+	t->index = nindex;
+	t->seen = nseen;
+	WRITE_ONCE(t->cap, cap);
+	t->mask = slots - 1;
+	dropmon_totals_order = norder;
+	dropmon_scratch = nscratch;
+	dropmon_orders_cap = ocap;
+	dropmon_moved = nmoved;
+	dropmon_evict = nevict;
+	WRITE_ONCE(t->bytes, dropmon_alloc_bytes(nrows, rows) +
+		   dropmon_alloc_bytes(nindex, index) +
+		   dropmon_alloc_bytes(nseen, seen) +
+		   2 * dropmon_alloc_bytes(norder, ord) +
+		   2 * dropmon_alloc_bytes(nmoved, bits));
+	dropmon_totals_reindex();
+	return 0;
 }
 
 /*
@@ -1031,7 +1298,7 @@ static size_t dropmon_snap_bytes(const struct dropmon_snap *snap)
 void dropmon_status_render(struct seq_file *m)
 {
 	size_t snaps, stats, totals, acc, tables, pools, store, devs_bytes;
-	size_t steady;
+	size_t steady, totals_acc;
 	unsigned long devs_failures;
 	unsigned int devs;
 	struct dropmon_geom g;
@@ -1041,8 +1308,8 @@ void dropmon_status_render(struct seq_file *m)
 	totals = dropmon_snap_bytes(dropmon_totals_snap);
 	mutex_unlock(&dropmon_snap_lock);
 	snaps = stats + totals;
-	acc = dropmon_interval.bytes + dropmon_totals.bytes +
-	      dropmon_orders_bytes;
+	totals_acc = READ_ONCE(dropmon_totals.bytes);
+	acc = dropmon_interval.bytes + totals_acc + dropmon_orders_bytes;
 	tables = READ_ONCE(dropmon_status.table_bytes);
 	pools = READ_ONCE(dropmon_status.pool_bytes);
 	store = dropmon_sample_store_bytes();
@@ -1052,14 +1319,14 @@ void dropmon_status_render(struct seq_file *m)
 			  READ_ONCE(dropmon_stack_depth),
 			  READ_ONCE(dropmon_sample_bytes));
 
-	seq_printf(m, "version=%s\nformat=%d\nmax_keys=%u\ninterval_ms=%u\n",
+	seq_printf(m, "version=%s\nformat=%d\nmax_keys=%u\ntotal_keys=%u\ninterval_ms=%u\n",
 		   DROPMON_VERSION, DROPMON_FORMAT, READ_ONCE(dropmon_max_keys),
-		   READ_ONCE(dropmon_interval_ms));
+		   READ_ONCE(dropmon_totals.cap), READ_ONCE(dropmon_interval_ms));
 	seq_printf(m, "possible_cpus=%u\nslot_bytes=%zu\nrow_bytes=%zu\n",
 		   num_possible_cpus(), sizeof(struct dropmon_slot),
 		   sizeof(struct dropmon_row));
-	seq_printf(m, "table_bytes=%zu\naccumulator_bytes=%zu\nsnapshot_bytes=%zu\n",
-		   tables - pools, acc, snaps);
+	seq_printf(m, "table_bytes=%zu\naccumulator_bytes=%zu\ntotals_accumulator_bytes=%zu\nsnapshot_bytes=%zu\n",
+		   tables - pools, acc, totals_acc, snaps);
 	seq_printf(m, "stack_depth=%u\nsample_bytes=%u\nsample_cap=%u\nsample_record_bytes=%zu\n",
 		   g.depth, g.bytes, g.cap, g.rec_size);
 	seq_printf(m, "sample_pool_bytes=%zu\nsample_store_bytes=%zu\n", pools,
@@ -1093,6 +1360,10 @@ void dropmon_status_render(struct seq_file *m)
 		   READ_ONCE(dropmon_status.rotate_ns_last),
 		   READ_ONCE(dropmon_status.merge_ns_last),
 		   READ_ONCE(dropmon_status.merge_ns_max));
+	seq_printf(m, "evicted_keys=%llu\nevict_ns_last=%llu\nevict_ns_max=%llu\n",
+		   READ_ONCE(dropmon_status.evicted_keys),
+		   READ_ONCE(dropmon_status.evict_ns_last),
+		   READ_ONCE(dropmon_status.evict_ns_max));
 	dropmon_params_status(m);
 }
 
@@ -1139,8 +1410,8 @@ static void dropmon_rotate(struct work_struct *work)
 	dropmon_seq++;
 	dropmon_publish(&dropmon_stats_snap, stats);
 	/* The interval's order is built into stats: it holds the moved rows. */
-	totals_nr = dropmon_totals.nr;
-	moved = dropmon_fold_totals(&dropmon_interval, dropmon_interval_order);
+	moved = dropmon_fold_totals(&dropmon_interval, dropmon_interval_order,
+				    dropmon_interval_order, &totals_nr);
 	dropmon_totals_reorder(dropmon_interval_order, moved, totals_nr);
 	dropmon_publish_totals(moved || dropmon_interval.drops, now);
 	dropmon_account(t0, t1);
@@ -1158,10 +1429,10 @@ int dropmon_snapshot_init(void)
 	err = dropmon_acc_init(&dropmon_interval, dropmon_max_keys);
 	if (err)
 		return err;
-	err = dropmon_acc_init(&dropmon_totals, dropmon_max_keys);
+	err = dropmon_orders_init(dropmon_max_keys);
 	if (err)
 		goto err_free_interval;
-	err = dropmon_orders_init(dropmon_max_keys);
+	err = dropmon_totals_resize(dropmon_total_keys);
 	if (err)
 		goto err_free_totals;
 
@@ -1169,7 +1440,7 @@ int dropmon_snapshot_init(void)
 	dropmon_stats_snap = dropmon_snap_build(NULL, NULL, 0, dropmon_load_ns,
 						dropmon_load_ns);
 	if (!dropmon_stats_snap)
-		goto err_free_orders;
+		goto err_free_totals;
 	dropmon_totals_snap = dropmon_snap_build(NULL, NULL, 0, dropmon_load_ns,
 						 dropmon_load_ns);
 	if (!dropmon_totals_snap)
@@ -1193,10 +1464,9 @@ err_put_totals:
 	dropmon_snap_put(dropmon_totals_snap);
 err_put_stats:
 	dropmon_snap_put(dropmon_stats_snap);
-err_free_orders:
-	dropmon_orders_free();
 err_free_totals:
-	dropmon_acc_free(&dropmon_totals);
+	dropmon_totals_free();
+	dropmon_orders_free();
 err_free_interval:
 	dropmon_acc_free(&dropmon_interval);
 	return err;
@@ -1227,7 +1497,7 @@ void dropmon_snapshot_exit(void)
 	dropmon_snap_put(dropmon_totals_snap);
 	dropmon_snap_put(dropmon_stats_snap);
 	dropmon_next_free();
+	dropmon_totals_free();
 	dropmon_orders_free();
-	dropmon_acc_free(&dropmon_totals);
 	dropmon_acc_free(&dropmon_interval);
 }

@@ -198,7 +198,7 @@ for want in "300 __udp4_lib_rcv|udp_rcv ipv4" "200 __udp6_lib_rcv|udpv6_rcv ipv6
 	check "fresh: demo: cat stats has the row $1 $2 NO_SOCKET lo $3" 1 "$(row "$@")"
 done
 check "fresh: demo: the header of both intervals" 2 \
-	"$(grep -cE '^# dropmon format=1 seq=[0-9]+ interval_ms=2000 .* lost=0$' "$log.demo")"
+	"$(grep -cE '^# dropmon format=2 seq=[0-9]+ interval_ms=2000 .* lost=0 evicted=0$' "$log.demo")"
 check "fresh: demo: dropmon-show prints its table three times" 3 \
 	"$(grep -cE '^COUNT +RATE/s +LOCATION +MODULE +REASON +DEV +NETNS +PROTO$' "$log.demo")"
 check "fresh: demo: dropmon-show's totals row for udp4" 1 \

@@ -367,6 +367,7 @@ expected_series() {
 	}
 	END {
 		printf "dropmon_lost_total %s\n", h["lost"]
+		printf "dropmon_evicted_total %s\n", h["evicted"] + 0	# format 1: none
 		printf "dropmon_snapshot_seq %s\n", h["seq"]
 		printf "dropmon_interval_seconds %s\n", h["interval_ms"] / 1000
 		print "dropmon_up 1"

@@ -510,9 +510,12 @@ static void put_header(struct line *l, const struct dm_view *v,
 	}
 	dm_format_time(when, sizeof(when), h->end_ns, r->wall_offset_ns);
 	lw_sgr(l, SGR_BOLD);
-	lw_printf(l, "dropmon %s  seq %llu  %s %s  at %s  drops %llu  lost %llu  keys %llu",
+	lw_printf(l, "dropmon %s  seq %llu  %s %s  at %s  drops %llu  lost %llu",
 		  r->view, h->seq, totals ? "since load" : "interval", span,
-		  when, h->drops, h->lost, h->keys);
+		  when, h->drops, h->lost);
+	if (h->evicted)	/* format 2 totals that filled up */
+		lw_printf(l, "  evicted %llu", h->evicted);
+	lw_printf(l, "  keys %llu", h->keys);
 	lw_reset(l, SGR_BOLD);
 	lw_end(l);
 	if (v->reduced) {
@@ -692,9 +695,9 @@ void dm_format_json(FILE *out, const struct dm_view *v,
 
 	fprintf(out, "{\"format\":%llu,\"view\":", h->format);
 	dm_json_string(out, r->view);
-	fprintf(out, ",\"seq\":%llu,\"interval_ms\":%llu,\"start_ns\":%llu,\"end_ns\":%llu,\"keys\":%llu,\"drops\":%llu,\"lost\":%llu,\"by\":[",
+	fprintf(out, ",\"seq\":%llu,\"interval_ms\":%llu,\"start_ns\":%llu,\"end_ns\":%llu,\"keys\":%llu,\"drops\":%llu,\"lost\":%llu,\"evicted\":%llu,\"by\":[",
 		h->seq, h->interval_ms, h->start_ns, h->end_ns, h->keys,
-		h->drops, h->lost);
+		h->drops, h->lost, h->evicted);
 	for (i = 0; i < DM_NR_FIELDS; i++) {
 		if (dm_view_has(v, i)) {
 			fprintf(out, "%s\"%s\"", sep, dm_field_names[i]);

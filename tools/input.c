@@ -189,10 +189,10 @@ static int parse_error(const char *path, enum dropmon_parse_status st,
 		return set_error(e, DM_EXIT_ENV, "%s: out of memory; free some memory and retry",
 				 path);
 	if (st == DROPMON_PARSE_VERSION)
-		return set_error(e, DM_EXIT_BAD_INPUT, "%s: unknown format version %llu; this " PROG " understands format=%d; upgrade " PROG,
-				 path, pe->version, DROPMON_FORMAT_VERSION);
-	return set_error(e, DM_EXIT_BAD_INPUT, "%s: line %lu: %s; is this a dropmon stats file? (this " PROG " reads format=%d)",
-			 path, pe->line, pe->msg, DROPMON_FORMAT_VERSION);
+		return set_error(e, DM_EXIT_BAD_INPUT, "%s: unknown format version %llu; this " PROG " understands " DROPMON_FORMAT_NAMES "; upgrade " PROG,
+				 path, pe->version);
+	return set_error(e, DM_EXIT_BAD_INPUT, "%s: line %lu: %s; is this a dropmon stats file? (this " PROG " reads " DROPMON_FORMAT_NAMES ")",
+			 path, pe->line, pe->msg);
 }
 
 int dm_load(const char *path, struct dropmon_stats *st, struct dm_error *e)

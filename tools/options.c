@@ -393,8 +393,8 @@ static int one_option(struct options *o, int opt, char *argv[],
 		usage(stdout);
 		return DM_EXIT_OK;
 	case OPT_VERSION:
-		printf(PROG " %s (reads format=%d)\n", DROPMON_VERSION,
-		       DROPMON_FORMAT_VERSION);
+		printf(PROG " %s (reads " DROPMON_FORMAT_NAMES ")\n",
+		       DROPMON_VERSION);
 		return DM_EXIT_OK;
 	default:
 		return bad_option(opt, argv);

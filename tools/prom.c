@@ -325,6 +325,9 @@ int dm_format_prometheus(FILE *out, const struct dm_view *v,
 	put_help(out, "dropmon_lost_total", "counter",
 		 "Packets dropped since dropmon was loaded that could not be counted by key because max_keys keys were in use.");
 	fprintf(out, "dropmon_lost_total %llu\n", h->lost);
+	put_help(out, "dropmon_evicted_total", "counter",
+		 "Packets dropped since dropmon was loaded whose keys were evicted from the full totals (total_keys), idle longest first; a key evicted and back later restarts from its new count, a counter reset.");
+	fprintf(out, "dropmon_evicted_total %llu\n", h->evicted);
 	put_help(out, "dropmon_snapshot_seq", "gauge",
 		 "Number of dropmon intervals completed since the module was loaded.");
 	fprintf(out, "dropmon_snapshot_seq %llu\n", h->seq);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stats.c - parser for the dropmon debugfs stats/totals files (format=1).
+ * stats.c - parser for the dropmon debugfs stats/totals files (format=1, 2).
  *
  * Pure: no I/O, no global state.  See stats.h for the format.
  */
@@ -45,7 +45,15 @@ static const struct {
 	{ "keys",	 offsetof(struct dropmon_header, keys) },
 	{ "drops",	 offsetof(struct dropmon_header, drops) },
 	{ "lost",	 offsetof(struct dropmon_header, lost) },
+	{ "evicted",	 offsetof(struct dropmon_header, evicted) },	/* format 2 */
 };
+
+/* The header fields of format @format: format 1 has no evicted=. */
+static size_t header_nr_fields(unsigned long long format)
+{
+	return format == 1 ? ARRAY_SIZE(header_fields) - 1 :
+			     ARRAY_SIZE(header_fields);
+}
 
 __attribute__((format(printf, 2, 3)))
 static enum dropmon_parse_status fail(struct parser *p, const char *fmt, ...)
@@ -120,19 +128,25 @@ static enum dropmon_parse_status parse_header(struct parser *p)
 
 	rest.p = line.p + strlen(MAGIC);
 	rest.len = line.len - strlen(MAGIC);
-	for (i = 0; i < ARRAY_SIZE(header_fields); i++) {
+	for (i = 0; i < header_nr_fields(p->st->hdr.format); i++) {
 		ret = parse_header_field(p, &rest, i);
 		if (ret)
 			return ret;
-		if (i == 0 && p->st->hdr.format != DROPMON_FORMAT_VERSION) {
+		if (i == 0 && (p->st->hdr.format < DROPMON_FORMAT_OLDEST ||
+			       p->st->hdr.format > DROPMON_FORMAT_VERSION)) {
 			p->err->version = p->st->hdr.format;
 			fail(p, "unknown format version %llu", p->st->hdr.format);
 			return DROPMON_PARSE_VERSION;
 		}
 	}
-	if (rest.len || line.p[line.len - 1] == ' ')
-		return fail(p, "header: unexpected text after lost=%llu: '%s'",
-			    p->st->hdr.lost, span_excerpt(q, sizeof(q), rest));
+	if (rest.len || line.p[line.len - 1] == ' ') {
+		if (p->st->hdr.format == 1)
+			return fail(p, "header: unexpected text after lost=%llu (format=1 has no evicted=): '%s'",
+				    p->st->hdr.lost,
+				    span_excerpt(q, sizeof(q), rest));
+		return fail(p, "header: unexpected text after evicted=%llu: '%s'",
+			    p->st->hdr.evicted, span_excerpt(q, sizeof(q), rest));
+	}
 	return DROPMON_PARSE_OK;
 }
 
@@ -300,7 +314,7 @@ static enum dropmon_parse_status parse_rows(struct parser *p)
 	return DROPMON_PARSE_OK;
 }
 
-/* sum(count) + lost == drops, reported against the header line. */
+/* sum(count) + lost + evicted == drops, reported against the header line. */
 static enum dropmon_parse_status check_invariant(struct parser *p)
 {
 	const struct dropmon_stats *st = p->st;
@@ -315,9 +329,10 @@ static enum dropmon_parse_status check_invariant(struct parser *p)
 				    h->drops);
 		sum += st->rows[i].count;
 	}
-	if (h->lost > ULLONG_MAX - sum || sum + h->lost != h->drops)
-		return fail(p, "drops=%llu but sum of counts (%llu) + lost (%llu) differs",
-			    h->drops, sum, h->lost);
+	if (h->lost > ULLONG_MAX - sum || h->evicted > ULLONG_MAX - sum - h->lost ||
+	    sum + h->lost + h->evicted != h->drops)
+		return fail(p, "drops=%llu but sum of counts (%llu) + lost (%llu) + evicted (%llu) differs",
+			    h->drops, sum, h->lost, h->evicted);
 	return DROPMON_PARSE_OK;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * stats.h - parser for the dropmon debugfs stats/totals files (format=1).
+ * stats.h - parser for the dropmon debugfs stats/totals files (format=1, 2).
  *
  * The parser is pure: it takes a buffer and its length, performs no I/O,
  * keeps no global state and never reads outside the buffer (the buffer does
@@ -10,18 +10,23 @@
  *
  * File layout (every line ends with '\n'):
  *
- *   # dropmon format=1 seq=S interval_ms=I start_ns=A end_ns=B keys=K drops=D lost=L
+ *   # dropmon format=2 seq=S interval_ms=I start_ns=A end_ns=B keys=K drops=D lost=L evicted=E
  *   # count<TAB>location<TAB>symbol<TAB>module<TAB>reason<TAB>dev<TAB>netns<TAB>proto
  *   K data lines of 8 TAB-separated fields
  *
- * with sum(count) + lost == drops.
+ * with sum(count) + lost + evicted == drops.  Format 1 is the same
+ * without evicted= (read as evicted=0); evicted= in a format 1 header,
+ * or none in a format 2 one, is malformed.
  */
 #ifndef DROPMON_STATS_H
 #define DROPMON_STATS_H
 
 #include <stddef.h>
 
-#define DROPMON_FORMAT_VERSION	1
+/* The formats read: DROPMON_FORMAT_OLDEST to DROPMON_FORMAT_VERSION. */
+#define DROPMON_FORMAT_OLDEST	1
+#define DROPMON_FORMAT_VERSION	2
+#define DROPMON_FORMAT_NAMES	"format=1 and format=2"
 
 /* Longest accepted line, excluding the '\n'. */
 #define DROPMON_LINE_MAX	4096
@@ -46,6 +51,7 @@ struct dropmon_header {
 	unsigned long long keys;
 	unsigned long long drops;
 	unsigned long long lost;
+	unsigned long long evicted;	/* 0 in format 1 */
 };
 
 /*
@@ -72,8 +78,8 @@ struct dropmon_stats {
 
 enum dropmon_parse_status {
 	DROPMON_PARSE_OK = 0,
-	DROPMON_PARSE_MALFORMED,	/* not a valid format=1 file */
-	DROPMON_PARSE_VERSION,		/* valid magic, but format != 1 */
+	DROPMON_PARSE_MALFORMED,	/* not a valid format=1 or 2 file */
+	DROPMON_PARSE_VERSION,		/* valid magic, but format not 1 or 2 */
 	DROPMON_PARSE_NOMEM,
 };
 

@@ -25,10 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_consistent(const struct dropmon_stats *st)
 {
-	unsigned long long sum = st->hdr.lost;
+	unsigned long long sum = st->hdr.lost + st->hdr.evicted;
 	size_t i;
 
-	if (st->hdr.format != DROPMON_FORMAT_VERSION ||
+	if (st->hdr.format < DROPMON_FORMAT_OLDEST ||
+	    st->hdr.format > DROPMON_FORMAT_VERSION ||
+	    (st->hdr.format == 1 && st->hdr.evicted) ||
+	    st->hdr.lost > ~0ULL - st->hdr.evicted ||
 	    st->nr_rows != st->hdr.keys)
 		abort();
 	for (i = 0; i < st->nr_rows; i++) {

@@ -251,8 +251,19 @@ static void test_header_parse(void)
 		  dropmon_header_parse(copy, sizeof(line) - 2, &h, &err),
 		  "header line without newline rejected");
 	check_u64(DROPMON_PARSE_VERSION,
-		  dropmon_header_parse("# dropmon format=2 x\n", 21, &h, &err),
-		  "header line of format 2");
+		  dropmon_header_parse("# dropmon format=3 x\n", 21, &h, &err),
+		  "header line of format 3");
+	{
+		static const char l2[] = "# dropmon format=2 seq=8 interval_ms=100 start_ns=1 end_ns=2 keys=0 drops=9 lost=2 evicted=7\n";
+
+		check_u64(DROPMON_PARSE_OK,
+			  dropmon_header_parse(l2, sizeof(l2) - 1, &h, &err),
+			  "format 2 header line alone parses");
+		check_u64(7, h.evicted, "format 2 header line evicted");
+		check_u64(2, h.lost, "format 2 header line lost");
+	}
+	check_u64(0, (dropmon_header_parse(line, sizeof(line) - 1, &h, &err),
+		      h.evicted), "format 1 header line: evicted is 0");
 	check_u64(DROPMON_PARSE_MALFORMED, dropmon_header_parse("", 0, &h, &err),
 		  "empty header rejected");
 	free(copy);
@@ -444,6 +455,11 @@ static const struct show_case show_cases[] = {
 	  { "--json", "--by", "location,proto", "--reason", "[IN]*" }, NULL },
 	{ "totals.prom.expected", "totals.stats", { "--prometheus" }, NULL },
 	{ "totals.prom.expected", "totals.stats", { "--prometheus", "--totals" }, NULL },
+	/* format 2: evicted= in the header, the table, JSON and Prometheus */
+	{ "evicted.table.expected", "evicted.stats", { "--totals" }, NULL },
+	{ "evicted.json.expected", "evicted.stats", { "--json", "--totals" }, NULL },
+	{ "evicted.prom.expected", "evicted.stats", { "--prometheus" }, NULL },
+	{ "stats2.json.expected", "stats2.stats", { "--json" }, NULL },
 	{ "good.prom.expected", "good.stats", { "--prometheus" }, NULL },
 	{ "empty.prom.expected", "empty.stats", { "--prometheus" }, NULL },
 	{ "odd.prom.expected", "odd.stats", { "--prometheus" }, NULL },
@@ -962,8 +978,8 @@ static void test_watch_json(const char *bin, const char *tmpdir)
 		write_snapshot(file, 6, 3, 4);
 	check_u64(0, child_finish(&c, WAIT_MS),
 		  "%s --watch --json --count=2: exit code", bin);
-	check_str("{\"format\":1,\"view\":\"stats\",\"seq\":5,\"interval_ms\":1000,\"start_ns\":5000000000,\"end_ns\":6000000000,\"keys\":2,\"drops\":3,\"lost\":0,\"by\":[\"dev\"],\"missed\":0,\"rows\":[{\"count\":2,\"rate\":2,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"eth0\",\"netns\":null,\"proto\":null},{\"count\":1,\"rate\":1,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"lo\",\"netns\":null,\"proto\":null}]}\n"
-		  "{\"format\":1,\"view\":\"stats\",\"seq\":6,\"interval_ms\":1000,\"start_ns\":6000000000,\"end_ns\":7000000000,\"keys\":2,\"drops\":7,\"lost\":0,\"by\":[\"dev\"],\"missed\":0,\"rows\":[{\"count\":4,\"rate\":4,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"eth0\",\"netns\":null,\"proto\":null},{\"count\":3,\"rate\":3,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"lo\",\"netns\":null,\"proto\":null}]}\n",
+	check_str("{\"format\":1,\"view\":\"stats\",\"seq\":5,\"interval_ms\":1000,\"start_ns\":5000000000,\"end_ns\":6000000000,\"keys\":2,\"drops\":3,\"lost\":0,\"evicted\":0,\"by\":[\"dev\"],\"missed\":0,\"rows\":[{\"count\":2,\"rate\":2,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"eth0\",\"netns\":null,\"proto\":null},{\"count\":1,\"rate\":1,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"lo\",\"netns\":null,\"proto\":null}]}\n"
+		  "{\"format\":1,\"view\":\"stats\",\"seq\":6,\"interval_ms\":1000,\"start_ns\":6000000000,\"end_ns\":7000000000,\"keys\":2,\"drops\":7,\"lost\":0,\"evicted\":0,\"by\":[\"dev\"],\"missed\":0,\"rows\":[{\"count\":4,\"rate\":4,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"eth0\",\"netns\":null,\"proto\":null},{\"count\":3,\"rate\":3,\"location\":null,\"symbol\":null,\"module\":null,\"reason\":null,\"dev\":\"lo\",\"netns\":null,\"proto\":null}]}\n",
 		  c.io[0].p, "%s --watch --json: NDJSON lines", bin);
 	check_str("", c.io[1].p, "%s --watch --json: stderr", bin);
 	child_free(&c);

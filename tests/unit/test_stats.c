@@ -36,7 +36,7 @@
 #include "test_show.h"
 
 #define MALFORMED_SUFFIX \
-	"; is this a dropmon stats file? (this dropmon-show reads format=1)\n"
+	"; is this a dropmon stats file? (this dropmon-show reads format=1 and format=2)\n"
 
 /* ------------------------------------------------------------------ */
 /* Parser: good fixtures                                               */
@@ -106,7 +106,7 @@ out:
 static void test_good(const char *dir)
 {
 	static const struct dropmon_header h = {
-		1, 42, 1000, 4123456789012ULL, 4124456789012ULL, 7, 2504, 3,
+		1, 42, 1000, 4123456789012ULL, 4124456789012ULL, 7, 2504, 3, 0,
 	};
 	static const struct exp_row rows[] = {
 		{ 1234, 0xffffffff81a1b2c3ULL, "__udp4_lib_rcv+0x5a2/0xb60",
@@ -131,7 +131,7 @@ static void test_good(const char *dir)
 
 static void test_empty(const char *dir)
 {
-	static const struct dropmon_header h = { 1, 0, 1000, 0, 0, 0, 0, 0 };
+	static const struct dropmon_header h = { 1, 0, 1000, 0, 0, 0, 0, 0, 0 };
 	struct dropmon_stats st;
 	struct buf b;
 
@@ -149,7 +149,7 @@ static void test_totals(const char *dir)
 {
 	static const struct dropmon_header h = {
 		1, 3600, 1000, 912345678ULL, 3600912345678ULL, 3,
-		ULLONG_MAX, 15,
+		ULLONG_MAX, 15, 0,
 	};
 	static const struct exp_row rows[] = {
 		{ 18446744073709500000ULL, 0xffffffff81a1b2c3ULL,
@@ -162,6 +162,34 @@ static void test_totals(const char *dir)
 	};
 
 	test_good_fixture(dir, "totals.stats", &h, rows, ARRAY_SIZE(rows));
+}
+
+/* Format 2: evicted= after lost=, in the invariant. */
+static void test_format2(const char *dir)
+{
+	static const struct dropmon_header ht = {
+		2, 9000, 1000, 912345678ULL, 9000912345678ULL, 3, 18050, 2,
+		12345,
+	};
+	static const struct exp_row rows[] = {
+		{ 5000, 0xffffffff81a1b2c3ULL, "__udp4_lib_rcv+0x5a2/0xb60",
+		  "vmlinux", "NO_SOCKET", "lo", 4026531840U, "ipv4" },
+		{ 700, 0xffffffff81b04f10ULL, "ip6_rcv_core+0x1f0/0x6a0",
+		  "vmlinux", "IP_INHDR", "veth3f2a1b0", 4026532901U, "ipv6" },
+		{ 3, 0xffffffff81000002ULL, "tcp_v4_rcv+0x80/0xe00",
+		  "vmlinux", "TCP_CSUM", "eth0", 4026531840U, "ipv4" },
+	};
+	static const struct dropmon_header hs = {
+		2, 9000, 1000, 8999912345678ULL, 9000912345678ULL, 2, 15, 1, 0,
+	};
+	static const struct exp_row srows[] = {
+		{ 10, 0xffffffff81a1b2c3ULL, "__udp4_lib_rcv+0x5a2/0xb60",
+		  "vmlinux", "NO_SOCKET", "lo", 4026531840U, "ipv4" },
+		{ 4, 0xffffffffc0a1b2c3ULL, "?", "?", "-", "-", 0, "0x88b5" },
+	};
+
+	test_good_fixture(dir, "evicted.stats", &ht, rows, ARRAY_SIZE(rows));
+	test_good_fixture(dir, "stats2.stats", &hs, srows, ARRAY_SIZE(srows));
 }
 
 /* ------------------------------------------------------------------ */
@@ -180,8 +208,15 @@ struct bad_case {
 static const struct bad_case bad_fixtures[] = {
 	{ "bad-magic", "bad-magic.stats", 0, DROPMON_PARSE_MALFORMED, 1,
 	  "bad magic" },
-	{ "bad-format2", "bad-format2.stats", 0, DROPMON_PARSE_VERSION, 1,
-	  "unknown format version 2" },
+	{ "bad-format3", "bad-format3.stats", 0, DROPMON_PARSE_VERSION, 1,
+	  "unknown format version 3" },
+	{ "bad-format2-no-evicted", "bad-format2-no-evicted.stats", 0,
+	  DROPMON_PARSE_MALFORMED, 1, "header: missing field 'evicted'" },
+	{ "bad-format1-evicted", "bad-format1-evicted.stats", 0,
+	  DROPMON_PARSE_MALFORMED, 1,
+	  "header: unexpected text after lost=1 (format=1 has no evicted=): 'evicted=0'" },
+	{ "bad-invariant2", "bad-invariant2.stats", 0, DROPMON_PARSE_MALFORMED,
+	  1, "drops=20 but sum of counts (14) + lost (1) + evicted (4) differs" },
 	{ "bad-missing-field", "bad-missing-field.stats", 0,
 	  DROPMON_PARSE_MALFORMED, 1,
 	  "expected 'interval_ms=', found 'start_ns'" },
@@ -200,7 +235,7 @@ static const struct bad_case bad_fixtures[] = {
 	{ "bad-too-many-rows", "bad-too-many-rows.stats", 0,
 	  DROPMON_PARSE_MALFORMED, 4, "more data lines than keys=1" },
 	{ "bad-invariant", "bad-invariant.stats", 0, DROPMON_PARSE_MALFORMED,
-	  1, "drops=16 but sum of counts (14) + lost (1) differs" },
+	  1, "drops=16 but sum of counts (14) + lost (1) + evicted (0) differs" },
 	{ "bad-location", "bad-location.stats", 0, DROPMON_PARSE_MALFORMED, 3,
 	  "location '0xFFFFFFFF81A1B2C3' is not" },
 	{ "bad-truncated", "bad-truncated.stats", 0, DROPMON_PARSE_MALFORMED,
@@ -312,6 +347,29 @@ static const struct bad_case bad_inline[] = {
 	{ "inline sum+lost overflow", STR(HDR(1, 0, 1) COLS
 	  ROW("18446744073709551615")),
 	  DROPMON_PARSE_MALFORMED, 1, "drops=0 but sum of counts" },
+	{ "inline format=2 sum+lost+evicted overflow", STR(
+	  "# dropmon format=2 seq=1 interval_ms=1000 start_ns=5 end_ns=6 "
+	  "keys=1 drops=0 lost=0 evicted=1\n" COLS ROW("18446744073709551615")),
+	  DROPMON_PARSE_MALFORMED, 1,
+	  "drops=0 but sum of counts (18446744073709551615) + lost (0) + evicted (1) differs" },
+	{ "inline format=2 evicted not a number", STR(
+	  "# dropmon format=2 seq=1 interval_ms=1000 start_ns=5 end_ns=6 "
+	  "keys=0 drops=0 lost=0 evicted=x\n" COLS),
+	  DROPMON_PARSE_MALFORMED, 1, "evicted='x' is not" },
+	{ "inline format=2 evicted before lost", STR(
+	  "# dropmon format=2 seq=1 interval_ms=1000 start_ns=5 end_ns=6 "
+	  "keys=0 drops=0 evicted=0 lost=0\n" COLS),
+	  DROPMON_PARSE_MALFORMED, 1, "expected 'lost=', found 'evicted'" },
+	{ "inline format=2 trailing text", STR(
+	  "# dropmon format=2 seq=1 interval_ms=1000 start_ns=5 end_ns=6 "
+	  "keys=0 drops=0 lost=0 evicted=0 extra=1\n" COLS),
+	  DROPMON_PARSE_MALFORMED, 1,
+	  "unexpected text after evicted=0: 'extra=1'" },
+	{ "inline format=2 only evicted makes the invariant", STR(
+	  "# dropmon format=2 seq=1 interval_ms=1000 start_ns=5 end_ns=6 "
+	  "keys=1 drops=5 lost=0 evicted=3\n" COLS ROW("1")),
+	  DROPMON_PARSE_MALFORMED, 1,
+	  "drops=5 but sum of counts (1) + lost (0) + evicted (3) differs" },
 	{ "inline keys huge, no rows", STR(HDR(18446744073709551615, 0, 0)
 	  COLS), DROPMON_PARSE_MALFORMED, 3,
 	  "file ends after 0 data lines but keys=18446744073709551615" },
@@ -608,7 +666,7 @@ static void test_bin_stdin(const char *bin, const char *dir)
 }
 
 #define VERSION_SUFFIX \
-	"; this dropmon-show understands format=1; upgrade dropmon-show\n"
+	"; this dropmon-show understands format=1 and format=2; upgrade dropmon-show\n"
 
 /* Every bad fixture and what dropmon-show says about it after "PATH: ". */
 static const struct {
@@ -616,7 +674,10 @@ static const struct {
 	const char *err;
 } bin_malformed[] = {
 	{ "bad-magic.stats", "line 1: bad magic (expected the line to start with '# dropmon ')" MALFORMED_SUFFIX },
-	{ "bad-format2.stats", "unknown format version 2" VERSION_SUFFIX },
+	{ "bad-format3.stats", "unknown format version 3" VERSION_SUFFIX },
+	{ "bad-format2-no-evicted.stats", "line 1: header: missing field 'evicted'" MALFORMED_SUFFIX },
+	{ "bad-format1-evicted.stats", "line 1: header: unexpected text after lost=1 (format=1 has no evicted=): 'evicted=0'" MALFORMED_SUFFIX },
+	{ "bad-invariant2.stats", "line 1: drops=20 but sum of counts (14) + lost (1) + evicted (4) differs" MALFORMED_SUFFIX },
 	{ "bad-missing-field.stats", "line 1: header: expected 'interval_ms=', found 'start_ns'" MALFORMED_SUFFIX },
 	{ "bad-column-header.stats", "line 2: column header is not '# count<TAB>location<TAB>symbol<TAB>module<TAB>reason<TAB>dev<TAB>netns<TAB>proto'" MALFORMED_SUFFIX },
 	{ "bad-7fields.stats", "line 4: expected 8 TAB-separated fields, found 7" MALFORMED_SUFFIX },
@@ -624,7 +685,7 @@ static const struct {
 	{ "bad-count-overflow.stats", "line 3: count '99999999999999999999999' overflows 64 bits" MALFORMED_SUFFIX },
 	{ "bad-keys-mismatch.stats", "line 5: file ends after 2 data lines but keys=3" MALFORMED_SUFFIX },
 	{ "bad-too-many-rows.stats", "line 4: more data lines than keys=1" MALFORMED_SUFFIX },
-	{ "bad-invariant.stats", "line 1: drops=16 but sum of counts (14) + lost (1) differs" MALFORMED_SUFFIX },
+	{ "bad-invariant.stats", "line 1: drops=16 but sum of counts (14) + lost (1) + evicted (0) differs" MALFORMED_SUFFIX },
 	{ "bad-location.stats", "line 3: location '0xFFFFFFFF81A1B2C3' is not 0x and 1-16 lowercase hex digits" MALFORMED_SUFFIX },
 	{ "bad-truncated.stats", "line 4: no newline at end of line (truncated file?)" MALFORMED_SUFFIX },
 	{ "bad-empty.stats", "line 1: file is empty" MALFORMED_SUFFIX },
@@ -765,7 +826,7 @@ static void test_bin_usage(const char *bin)
 
 	run(a_version, &default_spec, &res);
 	check_u64(0, res.status, "%s --version exit code", bin);
-	check_contains("(reads format=1)\n", res.out.p, "%s --version output", bin);
+	check_contains("(reads format=1 and format=2)\n", res.out.p, "%s --version output", bin);
 	free_result(&res);
 }
 
@@ -806,12 +867,14 @@ int main(int argc, char *argv[])
 	test_good(dir);
 	test_empty(dir);
 	test_totals(dir);
+	test_format2(dir);
 	test_bad(dir);
 	test_boundaries();
 	test_long_fields();
 	test_many_rows();
 	test_truncations(dir, "good.stats");
 	test_truncations(dir, "totals.stats");
+	test_truncations(dir, "evicted.stats");
 	test_mutations(dir, "good.stats");
 	test_show_lib(dir);
 	test_samples(dir);
