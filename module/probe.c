@@ -76,10 +76,9 @@ static bool dropmon_dev_maybe(unsigned long dev)
  * The netns word of the socket @sk, or 0 if @sk turns out to be no
  * socket: read with get_kernel_nofault() (v5.8), which takes a fault as
  * an error instead of an oops and needs no particular context (no sleep:
- * pagefault_disable(), then the exception table).  Out of line: only a
- * drop with no device comes here.
+ * pagefault_disable(), then the exception table).
  */
-static noinline unsigned long dropmon_sock_netns(const struct sock *sk)
+static unsigned long dropmon_sock_netns(const struct sock *sk)
 {
 	possible_net_t pnet;
 	const struct net *net;
@@ -412,12 +411,24 @@ static __always_inline void dropmon_count_event(unsigned long loc,
 }
 
 /*
+ * A drop with no device word: its socket's netns (dropmon_sock_dev()),
+ * then counted.  Out of line, so that the probe stays a leaf for a drop
+ * with a device, the nofault reads' calls are here.
+ */
+static noinline void dropmon_count_nodev(unsigned long loc, u64 rp,
+					 const struct sk_buff *skb,
+					 const struct sock *rx_sk)
+{
+	dropmon_count_event(loc, dropmon_sock_dev(skb, rx_sk), rp, skb, rx_sk);
+}
+
+/*
  * The probe.  Preemption is disabled around the table work on every
  * kernel, by the tracepoint before v7.0 and by dropmon_probe_enter()
  * since (compat.h): that section is what the worker's synchronize_rcu()
  * (snapshot.c) and the device set's synchronize_net() (devices.c) wait
- * for.  A drop with no device word at all takes its socket's netns here,
- * inside that section (dropmon_sock_dev()); a drop with a device pays one
+ * for.  A drop with no device word at all takes its socket's netns inside
+ * that section (dropmon_count_nodev()); a drop with a device pays one
  * test for that.
  */
 static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
@@ -427,9 +438,10 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
 
 	dropmon_probe_enter();
-	if (!dev)
-		dev = dropmon_sock_dev(skb, DROPMON_PROBE_RX_SK);
-	dropmon_count_event(loc, dev, rp, skb, DROPMON_PROBE_RX_SK);
+	if (dev)
+		dropmon_count_event(loc, dev, rp, skb, DROPMON_PROBE_RX_SK);
+	else
+		dropmon_count_nodev(loc, rp, skb, DROPMON_PROBE_RX_SK);
 	dropmon_probe_exit();
 }
 
