@@ -50,11 +50,11 @@ static unsigned long dropmon_skb_dev(const struct sk_buff *skb)
  * A slot's dev word is a registered device's address, 0 (no device and no
  * socket) or, for a drop with no device but a socket, that socket's netns
  * inode shifted left by 2 with DROPMON_DEV_NETNS set: one key per netns.
- * No device pointer has bit 1 set (a net_device is NETDEV_ALIGN, 32-byte,
- * aligned), a retired slot's word has bit 0 set (dropmon_slot_recheck()),
- * and below 2^34 the word is no kernel address, so it fails
- * dropmon_kernel_word(): no skb->dev can match it, and no lookup or
- * recheck is made for it.
+ * The netns word is below 2^34, so its top bit is clear and it fails
+ * dropmon_kernel_word() (s390: it is no multiple of 4, as every device
+ * pointer is): no skb->dev can match it, and no lookup or recheck is
+ * made for it.  A retired slot's word has bit 0 set
+ * (dropmon_slot_recheck()), which no device pointer or netns word has.
  */
 #define DROPMON_DEV_NETNS	2UL
 
@@ -62,6 +62,38 @@ static unsigned long dropmon_skb_dev(const struct sk_buff *skb)
 static bool dropmon_dev_maybe(unsigned long dev)
 {
 	return dropmon_kernel_word(dev);
+}
+
+/*
+ * The first inode number proc hands out (fs/proc/generic.c, the same on
+ * every kernel dropmon builds for): every netns inode is at least this,
+ * but for the initial netns' on 7.x, which is fixed (NET_NS_INIT_INO,
+ * 0xEFFFFFF9, include/uapi/linux/nsfs.h); before, it is allocated too.
+ */
+#define DROPMON_PROC_DYNAMIC_FIRST	0xF0000000U
+
+/*
+ * The netns word of the socket @sk, or 0 if @sk turns out to be no
+ * socket: read with get_kernel_nofault() (v5.8), which takes a fault as
+ * an error instead of an oops and needs no particular context (no sleep:
+ * pagefault_disable(), then the exception table).
+ */
+static unsigned long dropmon_sock_netns(const struct sock *sk)
+{
+	possible_net_t pnet;
+	const struct net *net;
+	unsigned int inum;
+
+	if (get_kernel_nofault(pnet, &sk->sk_net))
+		return 0;
+	net = read_pnet(&pnet);
+	if (!dropmon_kernel_word((unsigned long)net) ||
+	    get_kernel_nofault(inum, &net->ns.inum))
+		return 0;
+	if (inum < DROPMON_PROC_DYNAMIC_FIRST &&
+	    inum != READ_ONCE(init_net.ns.inum))
+		return 0;
+	return (unsigned long)inum << 2 | DROPMON_DEV_NETNS;
 }
 
 /*
@@ -74,11 +106,7 @@ static bool dropmon_dev_maybe(unsigned long dev)
  *   ip_rcv_core() orphans) or one orphaned since: no socket, 0.
  * - a full socket, or a request or timewait socket (a SYN-ACK's, a TIME_WAIT
  *   reset's): all three begin with struct sock_common, whose skc_net
- *   sock_net() reads.  The skb holds its socket (the destructor that lets
- *   it go runs after the tracepoint, in skb_release_head_state()), and the
- *   socket holds its net (a kernel socket lives no longer than its net),
- *   so both stay readable until the probe returns; only the inode is
- *   read, within the probe.  @rx_sk is held by the caller the same way.
+ *   sock_net() reads.
  * - ip_defrag_offset, on kernels whose sk_buff still has
  *   "union { struct sock *sk; int ip_defrag_offset; }" (before v6.9's
  *   "inet: inet_defrag: prevent sk release while still in use", which
@@ -98,7 +126,22 @@ static bool dropmon_dev_maybe(unsigned long dev)
  *   kernel itself then hands to the socket's destructor when it frees
  *   the fragment: a bug of those kernels that dropmon does not work
  *   around.
- * So a word that passes dropmon_kernel_word() is a socket.
+ * - some other object: RFCOMM's tty (rfcomm_set_owner_w() sets skb->sk
+ *   to its struct rfcomm_dev, and skb_queue_purge() drops such skbs with
+ *   no device), and whatever else a driver parks there.
+ * So a kernel address in skb->sk is not always a socket, and one that is
+ * may be read late: the skb holds its socket, or the caller is in an RCU
+ * or BH section, and TCP's full, timewait and request sockets are
+ * SLAB_TYPESAFE_BY_RCU (tcp_v4_rcv() may drop with sk_skb_reason_drop()
+ * after its sock_put()), which this probe's section (preemption disabled,
+ * a sched-RCU reader, dropmon_probe()) covers; but a kernel socket takes
+ * no reference on its net before v6.9 (net_passive), so on 5.10 and 6.1
+ * its net may be freed under it.  Hence dropmon_sock_netns(): both loads
+ * are nofault reads, and a fault, a net pointer that is no kernel address
+ * or an inode outside proc's range makes the drop one with no socket,
+ * netns 0.  Such drops are counted like every other, under dev "-" and
+ * netns 0; a junk object whose words happen to pass gives a wrong netns,
+ * never an oops.
  *
  * A drop that has a device keeps the device's netns even where its socket
  * is in another one (a veth's peer, a socket moved with setns()): the
@@ -117,7 +160,7 @@ dropmon_sock_dev(const struct sk_buff *skb, const struct sock *rx_sk)
 			return 0;
 		sk = (const struct sock *)v;
 	}
-	return (unsigned long)sock_net(sk)->ns.inum << 2 | DROPMON_DEV_NETNS;
+	return dropmon_sock_netns(sk);
 }
 
 /*
@@ -368,13 +411,25 @@ static __always_inline void dropmon_count_event(unsigned long loc,
 }
 
 /*
+ * A drop with no device word: its socket's netns (dropmon_sock_dev()),
+ * then counted.  Out of line, so that the probe stays a leaf for a drop
+ * with a device, the nofault reads' calls are here.
+ */
+static noinline void dropmon_count_nodev(unsigned long loc, u64 rp,
+					 const struct sk_buff *skb,
+					 const struct sock *rx_sk)
+{
+	dropmon_count_event(loc, dropmon_sock_dev(skb, rx_sk), rp, skb, rx_sk);
+}
+
+/*
  * The probe.  Preemption is disabled around the table work on every
  * kernel, by the tracepoint before v7.0 and by dropmon_probe_enter()
  * since (compat.h): that section is what the worker's synchronize_rcu()
  * (snapshot.c) and the device set's synchronize_net() (devices.c) wait
- * for.  A drop with no device word at all takes its socket's netns here;
- * a drop with a device pays one test for that.  The socket needs no such
- * section: the skb or the caller holds it (dropmon_sock_dev()).
+ * for.  A drop with no device word at all takes its socket's netns inside
+ * that section (dropmon_count_nodev()); a drop with a device pays one
+ * test for that.
  */
 static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 {
@@ -382,10 +437,11 @@ static void dropmon_probe(void *data, DROPMON_PROBE_ARGS)
 	unsigned long dev = dropmon_skb_dev(skb);
 	u64 rp = dropmon_rp(DROPMON_PROBE_REASON, skb->protocol);
 
-	if (!dev)
-		dev = dropmon_sock_dev(skb, DROPMON_PROBE_RX_SK);
 	dropmon_probe_enter();
-	dropmon_count_event(loc, dev, rp, skb, DROPMON_PROBE_RX_SK);
+	if (dev)
+		dropmon_count_event(loc, dev, rp, skb, DROPMON_PROBE_RX_SK);
+	else
+		dropmon_count_nodev(loc, rp, skb, DROPMON_PROBE_RX_SK);
 	dropmon_probe_exit();
 }
 

@@ -32,8 +32,9 @@ struct sk_buff;
 
 /*
  * A slot is keyed by what the probe has in registers: the location, the
- * device pointer (0 when skb->dev holds no registered device) and the
- * reason and protocol in one word.  The device's name and netns are read once, when
+ * dev word (a registered device's address; else its socket's netns word
+ * or 0, see probe.c) and the reason and protocol in one word.  The
+ * device's name and netns are read once, when
  * the slot is claimed, and stay with it; dev_gen says under which device
  * generation they were read (see probe.c).  64 bytes: one cache line.
  */

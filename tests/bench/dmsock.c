@@ -18,6 +18,13 @@
  *                     kernels before v6.9 keep it in skb->sk's place): 0
  *   dmsock_site_dev   rx_sk and skb->sk A, skb->dev the initial netns'
  *                     lo: the device's netns, lo and root
+ *   dmsock_site_obj0  no rx_sk, skb->sk a zeroed 256-byte kmalloc object
+ *                     (no socket, as RFCOMM's rfcomm_dev): net NULL, 0
+ *   dmsock_site_obj41 the same filled with 0x41: net 0x4141..., no
+ *                     kernel address, 0
+ *   dmsock_site_obja5 the same filled with 0xa5: net 0xa5a5..., which
+ *                     looks like one but is not canonical: the nofault
+ *                     read fails, 0
  *
  * The events carry protocol IPv4 and reason NOT_SPECIFIED where the
  * tracepoint has a reason.  Reading fire gives the events of each case
@@ -54,6 +61,7 @@ static struct socket *dmsock_root;	/* in the initial netns */
 static struct net_device *dmsock_lo;	/* the initial netns' lo */
 static struct sk_buff *dmsock_skb;
 static void *dmsock_junk;
+static void *dmsock_obj[3];		/* non-sockets: 0x00, 0x41, 0xa5 */
 static unsigned long dmsock_fired;
 static DEFINE_MUTEX(dmsock_lock);
 
@@ -63,6 +71,9 @@ static noinline void dmsock_site_sk(void) { barrier(); }
 static noinline void dmsock_site_junk(void) { barrier(); }
 static noinline void dmsock_site_frag(void) { barrier(); }
 static noinline void dmsock_site_dev(void) { barrier(); }
+static noinline void dmsock_site_obj0(void) { barrier(); }
+static noinline void dmsock_site_obj41(void) { barrier(); }
+static noinline void dmsock_site_obja5(void) { barrier(); }
 
 static void dmsock_one(void *loc, struct net_device *dev, unsigned long sk,
 		       struct sock *rx_sk)
@@ -90,6 +101,12 @@ static void dmsock_fire(unsigned int n)
 		dmsock_one(dmsock_site_junk, dmsock_junk, a, NULL);
 		dmsock_one(dmsock_site_frag, NULL, 1480, NULL);
 		dmsock_one(dmsock_site_dev, dmsock_lo, a, dmsock_a->sk);
+		dmsock_one(dmsock_site_obj0, NULL,
+			   (unsigned long)dmsock_obj[0], NULL);
+		dmsock_one(dmsock_site_obj41, NULL,
+			   (unsigned long)dmsock_obj[1], NULL);
+		dmsock_one(dmsock_site_obja5, NULL,
+			   (unsigned long)dmsock_obj[2], NULL);
 		if ((i & 255) == 255)
 			cond_resched();
 	}
@@ -129,6 +146,9 @@ static void dmsock_free(void)
 	if (dmsock_skb)
 		consume_skb(dmsock_skb);
 	kfree(dmsock_junk);
+	kfree(dmsock_obj[0]);
+	kfree(dmsock_obj[1]);
+	kfree(dmsock_obj[2]);
 	dev_put(dmsock_lo);
 	if (dmsock_a)
 		sock_release(dmsock_a);
@@ -160,8 +180,14 @@ static int __init dmsock_init(void)
 	err = -ENOMEM;
 	dmsock_junk = kzalloc(64, GFP_KERNEL);
 	dmsock_skb = alloc_skb(0, GFP_KERNEL);
-	if (!dmsock_junk || !dmsock_skb)
+	dmsock_obj[0] = kzalloc(256, GFP_KERNEL);
+	dmsock_obj[1] = kmalloc(256, GFP_KERNEL);
+	dmsock_obj[2] = kmalloc(256, GFP_KERNEL);
+	if (!dmsock_junk || !dmsock_skb || !dmsock_obj[0] || !dmsock_obj[1] ||
+	    !dmsock_obj[2])
 		goto fail;
+	memset(dmsock_obj[1], 0x41, 256);
+	memset(dmsock_obj[2], 0xa5, 256);
 	dmsock_skb->protocol = htons(ETH_P_IP);
 	err = -ENODEV;
 	dmsock_lo = dev_get_by_name(&init_net, "lo");
