@@ -1766,7 +1766,7 @@ t_params_runtime_files() {
 		"$(grep -E '^(max_keys|interval_ms|stack_depth|pending_.*|param_failures)=' $D/status | sort | tr '\n' ' ' | sed 's/ $//')"
 	check_eq "params runtime: the files read the values written" "1000 8 2048" \
 		"$(cat $PP/interval_ms) $(cat $PP/stack_depth) $(cat $PP/max_keys)"
-	check_match "params runtime: the snapshots still say the old interval" '^# dropmon format=1 seq=0 interval_ms=3600000 ' \
+	check_match "params runtime: the snapshots still say the old interval" '^# dropmon format=2 seq=0 interval_ms=3600000 ' \
 		"$(head -n 1 $D/stats)"
 	unload
 	check_rc "params runtime: load interval_ms=$INT" 0 load interval_ms=$INT
