@@ -54,18 +54,7 @@ POLICY_MADE=
 
 # Stop what this script started, by pid.
 stop_all() {
-	local p i
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		for i in $(seq 50); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	dm_stop_pids $PIDS
 	PIDS=
 }
 cleanup() {

@@ -12,6 +12,23 @@ dm_tests_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 dm_log() { printf '[dropmon] %s\n' "$*" >&2; }
 
+# Stop processes this shell started: TERM to each, up to 5 s for each to
+# go, then KILL, and reap them.
+dm_stop_pids() {	# PID...
+	local p i
+	for p in "$@"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "$@"; do
+		for i in $(seq 50); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+}
+
 # Check results for the host-side test scripts, one line each; $failed
 # says whether any failed.
 failed=0

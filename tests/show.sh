@@ -55,15 +55,8 @@ POLICY_MADE=
 
 
 stop_node_exporter() {
-	local i
 	[ -n "$NE_PID" ] || return 0
-	kill "$NE_PID" 2>/dev/null
-	for i in $(seq 50); do
-		kill -0 "$NE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$NE_PID" 2>/dev/null
-	wait "$NE_PID" 2>/dev/null
+	dm_stop_pids "$NE_PID"
 	NE_PID=
 }
 
