@@ -2291,62 +2291,62 @@ pfix_state() {
 # total_keys shrunk at run time below the rows held: the rows idle
 # longest are evicted into evicted, exactly, and the invariant holds; a
 # total_keys written in the interval of a max_keys waits (pending) until
-# the max_keys change is in place.  Keys: 8 of group 0 (3 frames each,
-# oldest), 4 of group 1 (2 frames), 12 of group 2 (1 frame, newest),
+# the max_keys change is in place.  Keys: 16 of group 0 (3 frames each,
+# oldest), 8 of group 1 (2 frames), 16 of group 2 (1 frame, newest),
 # each group in an interval of its own.
 t_pfix_shrink() {
 	TI=${TK_INTERVAL:-1500}
 	tk_nodad
-	check_rc "pfix shrink: load total_keys=32 interval_ms=$TI" 0 load total_keys=32 interval_ms=$TI
+	check_rc "pfix shrink: load total_keys=48 interval_ms=$TI" 0 load total_keys=48 interval_ms=$TI
 	tk_snap_pair 0 || fail "pfix shrink" "no snapshot"
-	for g in "3 0x9300-0x9307" "2 0x9310-0x9313" "1 0x9320-0x932b"; do
+	for g in "3 0x9300-0x930f" "2 0x9310-0x9317" "1 0x9320-0x932f"; do
 		set -- $g
 		dmgen raw lo $1 $2 >/dev/null || fail "pfix shrink" "dmgen raw lo $g failed"
 		# two rotations: the interval that counted it has ended
 		tk_snap_pair $TK_SEQ && tk_snap_pair $TK_SEQ
 	done
-	check_eq "pfix shrink: 24 rows held, nothing evicted" \
-		"keys=24 evicted=0 groups=24 8 12 ok ok" \
+	check_eq "pfix shrink: 40 rows held, nothing evicted" \
+		"keys=40 evicted=0 groups=48 16 16 ok ok" \
 		"keys=$(hdr totals keys) evicted=$(hdr totals evicted) groups=$(pfix_group totals 0) $(pfix_group totals 1) $(pfix_group totals 2) $(invariant totals)"
-	check_eq "pfix shrink: write total_keys=16" 0 "$(pwrite total_keys 16)"
-	pfix_wait_status '^total_keys=16$' 30 || fail "pfix shrink" "total_keys=16 not in effect in 30 s"
+	check_eq "pfix shrink: write total_keys=24" 0 "$(pwrite total_keys 24)"
+	pfix_wait_status '^total_keys=24$' 30 || fail "pfix shrink" "total_keys=24 not in effect in 30 s"
 	tk_snap_pair $TK_SEQ
-	check_eq "pfix shrink: total_keys=16 evicts the 8 rows idle longest (group 0, 24 events)" \
-		"keys=16 evicted=24 groups=0 8 12 ok ok evicted_keys=8" \
+	check_eq "pfix shrink: total_keys=24 evicts the 16 rows idle longest (group 0, 48 events)" \
+		"keys=24 evicted=48 groups=0 16 16 ok ok evicted_keys=16" \
 		"keys=$(hdr totals keys) evicted=$(hdr totals evicted) groups=$(pfix_group totals 0) $(pfix_group totals 1) $(pfix_group totals 2) $(invariant totals) $(grep '^evicted_keys=' $D/status)"
 	# Both in one interval: max_keys goes in first, total_keys waits.
 	for try in 1 2 3 4 5; do
 		r0=$(pfix_state)
-		w="$(pwrite max_keys 128) $(pwrite total_keys 12)"
+		w="$(pwrite max_keys 128) $(pwrite total_keys 16)"
 		r1=$(pfix_state)
 		[ "${r0%% *}" = "${r1%% *}" ] && break
 		echo "pfix shrink: a rotation came between the writes (try $try); again"
 		pwrite max_keys 1024 >/dev/null
-		pwrite total_keys 16 >/dev/null
+		pwrite total_keys 24 >/dev/null
 		pfix_wait_status '^max_keys=1024$' 60
 	done
-	check_eq "pfix shrink: max_keys=128 and total_keys=12 written in one interval" \
-		"0 0 ${r0%% *} 1024 16 12" "$w $r1"
+	check_eq "pfix shrink: max_keys=128 and total_keys=16 written in one interval" \
+		"0 0 ${r0%% *} 1024 24 16" "$w $r1"
 	# Every status the rotations leave, until total_keys=12 is in effect.
 	rm -f /tmp/pfix.states
 	i=0
 	r=${r0%% *}
 	while :; do
 		pfix_state >>/tmp/pfix.states
-		grep -q "^$((r + 3)) 128 12 -\$" /tmp/pfix.states && break
+		grep -q "^$((r + 3)) 128 16 -\$" /tmp/pfix.states && break
 		i=$((i + 1))
 		[ $i -gt 300 ] && break
 		usleep 50000
 	done
 	echo "PFIX-STATES $(uniq /tmp/pfix.states | tr '\n' ',')"
 	# A status read during a rotation may show its change before its
-	# rotations count: the (r+2) line with total_keys=12.
+	# rotations count: the (r+2) line with total_keys=16.
 	check_match "pfix shrink: max_keys in at the next rotation, total_keys pending two more, then in" \
-		"^$((r + 1)) 128 16 12,$((r + 2)) 128 16 12,($((r + 2)) 128 12 -,)?$((r + 3)) 128 12 -,\$" \
+		"^$((r + 1)) 128 24 16,$((r + 2)) 128 24 16,($((r + 2)) 128 16 -,)?$((r + 3)) 128 16 -,\$" \
 		"$(uniq /tmp/pfix.states | grep -v "^$r " | tr '\n' ',')"
 	tk_snap_pair $TK_SEQ
-	check_eq "pfix shrink: total_keys=12 evicts the next idle longest (group 1, 8 events)" \
-		"keys=12 evicted=32 groups=0 0 12 ok ok evicted_keys=12" \
+	check_eq "pfix shrink: total_keys=16 evicts the next idle longest (group 1, 16 events)" \
+		"keys=16 evicted=64 groups=0 0 16 ok ok evicted_keys=24" \
 		"keys=$(hdr totals keys) evicted=$(hdr totals evicted) groups=$(pfix_group totals 0) $(pfix_group totals 1) $(pfix_group totals 2) $(invariant totals) $(grep '^evicted_keys=' $D/status)"
 	unload
 	tk_dad
