@@ -123,12 +123,6 @@ static int dropmon_param_set(const char *val, const struct kernel_param *kp)
 	unsigned int v;
 	int err = 0;
 
-	/*
-	 * The file's mode lets only root write; a root without CAP_SYS_ADMIN
-	 * (a container's, say) may not reconfigure the host's monitor.
-	 */
-	if (READ_ONCE(dropmon_running) && !capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	if (kstrtouint(val, 10, &v) || v < p->min || v > p->max) {
 		/* A write to the file ends in a newline: not printed. */
 		pr_err("%s=%.*s is invalid: it must be a number from %u to %u\n",
@@ -136,9 +130,22 @@ static int dropmon_param_set(const char *val, const struct kernel_param *kp)
 		       p->max);
 		return -EINVAL;
 	}
+	/*
+	 * dropmon_running is read once, here: a write between the module's
+	 * parameter files appearing and dropmon_init() is a run-time write
+	 * once init has begun, and a load-line value before.
+	 */
 	mutex_lock(&dropmon_param_lock);
 	if (dropmon_running) {
-		err = dropmon_param_check(p, v);
+		/*
+		 * The file's mode lets only root write; a root without
+		 * CAP_SYS_ADMIN (a container's, say) may not reconfigure the
+		 * host's monitor.
+		 */
+		if (!capable(CAP_SYS_ADMIN))
+			err = -EPERM;
+		else
+			err = dropmon_param_check(p, v);
 		if (!err)
 			WRITE_ONCE(p->want, v);
 	} else {
@@ -266,14 +273,20 @@ void dropmon_params_apply(void)
 		 * all if that max_keys could not be applied.
 		 */
 		if (p == &dropmon_interval_ms_param &&
-		    p->take < dropmon_min_interval_ms(dropmon_max_keys))
-			err = dropmon_param_pending(&dropmon_max_keys_param) ?
-			      -EAGAIN : -ENOMEM;
+		    p->take < dropmon_min_interval_ms(dropmon_max_keys)) {
+			if (dropmon_param_pending(&dropmon_max_keys_param))
+				continue;	/* -EAGAIN */
+			pr_warn("%s=%u not applied: it needs max_keys=%u, which was not applied; %s stays %u\n",
+				name, p->take, dropmon_max_keys_param.take,
+				name, *p->val);
+			dropmon_param_undo(p);
+			continue;	/* the max_keys failure counted */
+		}
 		/*
 		 * A change that resizes other arrays the worker sorts with
 		 * (total_keys) waits until a max_keys change is in place.
 		 */
-		else if (p->apply && dropmon_tables_busy())
+		if (p->apply && dropmon_tables_busy())
 			err = -EAGAIN;
 		else
 			err = p->apply ? p->apply(p->take) : 0;

@@ -144,6 +144,8 @@ static struct {
 	u64 evict_ns_max;
 	size_t table_bytes;	/* per-CPU tables, live and spare */
 	size_t pool_bytes;	/* of which their sample pools */
+	size_t acc_bytes;	/* the interval's accumulator and orders */
+	size_t staged_bytes;	/* a change's, allocated, not in place */
 } dropmon_status;
 
 /* What readers see; replaced under dropmon_snap_lock, freed by kref. */
@@ -1278,6 +1280,27 @@ static void dropmon_swap_and_merge(u64 *now, u64 *merge_start)
 	dropmon_next.ready = dropmon_next.staged;
 }
 
+/* A set's sample pools staged by dropmon_gen_stage(), not in place yet. */
+static size_t dropmon_staged_pool_bytes(const struct dropmon_gen *gen)
+{
+	return gen->next_pools ?
+	       num_possible_cpus() * gen->next_geom.pool_bytes : 0;
+}
+
+/*
+ * The worker's byte counts for the status file, published once the
+ * rotation's changes are made: a reader never sees one half way.
+ */
+static void dropmon_bytes_publish(void)
+{
+	WRITE_ONCE(dropmon_status.acc_bytes,
+		   dropmon_interval.bytes + dropmon_orders_bytes);
+	WRITE_ONCE(dropmon_status.staged_bytes,
+		   dropmon_staged_pool_bytes(dropmon_live) +
+		   dropmon_staged_pool_bytes(dropmon_spare) +
+		   dropmon_next.acc.bytes + dropmon_next.orders_bytes);
+}
+
 static void dropmon_account(u64 start, u64 merge_start)
 {
 	u64 end = ktime_get_ns();
@@ -1298,7 +1321,7 @@ static size_t dropmon_snap_bytes(const struct dropmon_snap *snap)
 void dropmon_status_render(struct seq_file *m)
 {
 	size_t snaps, stats, totals, acc, tables, pools, store, devs_bytes;
-	size_t steady, totals_acc;
+	size_t steady, totals_acc, staged;
 	unsigned long devs_failures;
 	unsigned int devs;
 	struct dropmon_geom g;
@@ -1309,7 +1332,8 @@ void dropmon_status_render(struct seq_file *m)
 	mutex_unlock(&dropmon_snap_lock);
 	snaps = stats + totals;
 	totals_acc = READ_ONCE(dropmon_totals.bytes);
-	acc = dropmon_interval.bytes + totals_acc + dropmon_orders_bytes;
+	acc = READ_ONCE(dropmon_status.acc_bytes) + totals_acc;
+	staged = READ_ONCE(dropmon_status.staged_bytes);
 	tables = READ_ONCE(dropmon_status.table_bytes);
 	pools = READ_ONCE(dropmon_status.pool_bytes);
 	store = dropmon_sample_store_bytes();
@@ -1331,6 +1355,8 @@ void dropmon_status_render(struct seq_file *m)
 		   g.depth, g.bytes, g.cap, g.rec_size);
 	seq_printf(m, "sample_pool_bytes=%zu\nsample_store_bytes=%zu\n", pools,
 		   store);
+	/* A parameter change's allocations, in place at the next rotations. */
+	seq_printf(m, "staged_bytes=%zu\n", staged);
 	seq_printf(m, "devices=%u\ndevice_bytes=%zu\ndevice_alloc_failures=%lu\n",
 		   devs, devs_bytes, devs_failures);
 	/*
@@ -1343,7 +1369,7 @@ void dropmon_status_render(struct seq_file *m)
 	 * A rotation may also make one sample for each record of the pools
 	 * before it releases the samples it replaces.
 	 */
-	steady = tables + acc + snaps + devs_bytes + store;
+	steady = tables + acc + snaps + devs_bytes + store + staged;
 	seq_printf(m, "memory_bytes=%zu\nmemory_peak_bytes=%zu\n", steady,
 		   steady + max3(dropmon_table_max_bytes(), stats, totals) +
 		   min_t(size_t, READ_ONCE(dropmon_max_keys),
@@ -1416,6 +1442,7 @@ static void dropmon_rotate(struct work_struct *work)
 	dropmon_publish_totals(moved || dropmon_interval.drops, now);
 	dropmon_account(t0, t1);
 out:
+	dropmon_bytes_publish();
 	dropmon_requeue();
 }
 
@@ -1455,6 +1482,7 @@ int dropmon_snapshot_init(void)
 	dropmon_status.table_bytes = gen->bytes + dropmon_spare->bytes;
 	dropmon_status.pool_bytes = gen->pool_bytes + dropmon_spare->pool_bytes;
 	dropmon_gen_publish(gen);
+	dropmon_bytes_publish();
 	INIT_DELAYED_WORK(&dropmon_work, dropmon_rotate);
 	return 0;
 

@@ -321,10 +321,10 @@ unsigned int dropmon_gen_recycle(struct dropmon_gen *spare,
 	return failed;
 }
 
-/* What one table may take at most: one reallocation's extra. */
+/* What one table may take at most: one reallocation's extra.  Readers. */
 size_t dropmon_table_max_bytes(void)
 {
-	return dropmon_table_bytes(dropmon_max_keys);
+	return dropmon_table_bytes(READ_ONCE(dropmon_max_keys));
 }
 
 void dropmon_gen_free(struct dropmon_gen *gen)
