@@ -7,7 +7,7 @@
  * both; the merged set is the next spare.  All the
  * work that is not counting happens here, in process context.
  *
- * At max_keys=65536 one interval can hold 65536 rows of 280 bytes, so the
+ * At max_keys=65536 one interval can hold 65536 rows of 288 bytes, so the
  * worker runs on system_unbound_wq and gives the CPU back (cond_resched())
  * every DROPMON_BATCH steps of each long loop; it sorts compact entries
  * (count, location, row pointer), not rows, with a merge sort that yields
@@ -28,6 +28,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -79,7 +80,7 @@ static inline void dropmon_yield(unsigned int i)
 
 /*
  * A row's place in snapshot order, with what decides it nearly always at
- * hand: sorting these touches one array, not 280-byte rows all over the
+ * hand: sorting these touches one array, not 288-byte rows all over the
  * accumulator.  @count is the row's count when the entry was made.
  */
 struct dropmon_ord {
@@ -377,14 +378,22 @@ static void dropmon_interval_reset(void)
 	dropmon_next_orders_install();
 	swap(dropmon_interval, dropmon_next.acc);
 	dropmon_next_free();
-	dropmon_sort_fit(dropmon_interval.cap, true);
+	/* A shrink: it never needs memory it does not have. */
+	WARN_ON_ONCE(dropmon_sort_fit(dropmon_interval.cap, true));
 }
+
+/*
+ * Random at load: keys that a sender who knows the locations builds to
+ * collide cannot be made to walk the accumulators' probe sequences.
+ */
+static u32 dropmon_hash_seed __read_mostly;
 
 static u32 dropmon_key_hash(const struct dropmon_key *key)
 {
 	static_assert(sizeof(*key) % sizeof(u32) == 0);
 
-	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32), 0);
+	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
+		      dropmon_hash_seed);
 }
 
 /* The padding is named and zeroed, so keys compare as bytes. */
@@ -764,7 +773,7 @@ static void dropmon_merge_runs(struct dropmon_ord *dst,
 
 /*
  * Sort @n entries: insertion sort of short runs, then a bottom-up merge
- * sort, about n log2(n) compares and no 280-byte swaps, that yields like
+ * sort, about n log2(n) compares and no 288-byte swaps, that yields like
  * every long loop here (sort() cannot).  @tmp has room for @n.
  */
 static void dropmon_sort(struct dropmon_ord *ord, struct dropmon_ord *tmp,
@@ -1079,9 +1088,10 @@ static unsigned int dropmon_fold_totals(const struct dropmon_acc *acc,
 	t->drops += acc->lost;
 	t->lost += acc->lost;
 	/* The moved rows, with their counts as they are now. */
-	for (i = 0; i < t->nr; i++)
-		if (test_bit(i, dropmon_moved))
-			moved[n++] = dropmon_ord_of(&t->rows[i]);
+	for_each_set_bit(i, dropmon_moved, t->nr) {
+		moved[n++] = dropmon_ord_of(&t->rows[i]);
+		dropmon_yield(n);
+	}
 	return n;
 }
 
@@ -1452,6 +1462,7 @@ int dropmon_snapshot_init(void)
 	int err;
 
 	dropmon_load_ns = ktime_get_boottime_ns();
+	dropmon_hash_seed = get_random_u32();
 	dropmon_sched_ms = dropmon_interval_ms;
 	err = dropmon_acc_init(&dropmon_interval, dropmon_max_keys);
 	if (err)
