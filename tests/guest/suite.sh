@@ -2154,8 +2154,14 @@ t_totals_params() {
 			m16=$m mb16=$mb
 		else
 			lo=$(((mb - mb16) / 1024)) m=$((m - m16))
-			check_match "total_keys=$v: measured at load beyond total_keys=16: $m KiB, status $lo KiB" '^yes$' \
-				"$([ $m -le $((lo * 108 / 100 + 64)) ] && [ $m -ge $((lo * 92 / 100 - 64)) ] && echo yes)"
+			# KASAN's redzones and shadow make the debug kernel's
+			# measure larger (1580 KiB for 1352 at 4096): 30% there.
+			case $(uname -r) in
+			*-dropmon-debug) over=130 ;;
+			*) over=108 ;;
+			esac
+			check_match "total_keys=$v: measured at load beyond total_keys=16: $m KiB, status $lo KiB (at most $over%)" '^yes$' \
+				"$([ $m -le $((lo * over / 100 + 64)) ] && [ $m -ge $((lo * 92 / 100 - 64)) ] && echo yes)"
 		fi
 		unload
 	done
