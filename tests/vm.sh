@@ -134,8 +134,12 @@ dm_build_initramfs() {
 
 dm_build_module
 dm_build_test_modules
-make -s -C "$here/helpers" >/dev/null
-make -s -C "$DROPMON_TOP/tools" static >/dev/null
+# Two lanes of guests run at once (tests/run) and share tools/ and
+# tests/helpers: one make of them at a time.
+mkdir -p "$DROPMON_TOP/build"
+dm_shared_make() { flock "$DROPMON_TOP/build/.shared-make.lock" make "$@"; }
+dm_shared_make -s -C "$here/helpers" >/dev/null
+dm_shared_make -s -C "$DROPMON_TOP/tools" static >/dev/null
 dm_build_initramfs
 
 log=$B/$suite.log
@@ -213,7 +217,7 @@ fi
 # back by tshark on this host (tests/samples-pcap.sh): a real consumer of
 # what the guest really sampled.
 if [ "$suite" = main ]; then
-	make -s -C "$DROPMON_TOP/tools" dropmon-show >"$B/pcap.build.log" 2>&1 ||
+	dm_shared_make -s -C "$DROPMON_TOP/tools" dropmon-show >"$B/pcap.build.log" 2>&1 ||
 		vm_fail "pcap: expected make -C tools dropmon-show to build, saw $(tail -n 2 "$B/pcap.build.log" | oneline)"
 	prc=0
 	"$here/samples-pcap.sh" "$log.clean" "$B/pcap" >"$B/pcap.log" 2>&1 || prc=$?
