@@ -44,6 +44,9 @@ DM_ERR_TAG=$tag
 dm_kernel_prepare "$kernel"
 B=$DROPMON_TOP/build/$KREL
 mkdir -p "$B"
+# An earlier run's output must not stand for this one's (tests/fleet.sh
+# reads the main suite's), however this run ends.
+rm -f "$B/$suite.log" "$B/$suite.log.clean" "$B/$suite.console" "$B/$suite.console.clean"
 
 dm_build_module() {
 	src=$(dm_module_tree "$KREL/src")
