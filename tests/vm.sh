@@ -151,7 +151,6 @@ console=$B/$suite.console
 color=never
 [ -t 1 ] && color=always
 dm_log "booting $KREL ($tag, tcg thread=$accel)"
-rm -f "$log" "$console"
 set +e
 timeout --foreground -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-m "${DROPMON_VM_MEM:-1024}" -smp 2 -accel "tcg,thread=$accel" -nic none -no-reboot \
