@@ -3,7 +3,9 @@
 #   make                 dropmon.ko for the running kernel (KDIR=... for another)
 #   make tools           tools/dropmon-show
 #   make install         modules_install + depmod; dropmon-show, its man page and service,
-#                        the Prometheus rules (PREFIX/share/dropmon/prometheus)
+#                        the Prometheus rules (PREFIX/share/dropmon/prometheus); with
+#                        DESTDIR=..., all of it under DESTDIR (modules, depmod -b too)
+#   make dkms-source     the source DKMS builds from, in DESTDIR/usr/src/dropmon-<version>
 #   make demo            boot a VM with dropmon loaded and show it at work
 #   make check           the whole test suite (the command CI runs)
 #   make lint            W=1, sparse and checkpatch on every kernel of the matrix
@@ -19,8 +21,15 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 PREFIX ?= /usr/local
 DESTDIR ?=
+# The one version: DROPMON_VERSION in module/dropmon.h.  dkms.conf says
+# #MODULE_VERSION#, which dkms-source (and dh_dkms -V) fill in.
+VERSION := $(shell sed -n 's/.*define DROPMON_VERSION[[:space:]]*"\(.*\)"/\1/p' module/dropmon.h)
+ifeq ($(VERSION),)
+$(error no DROPMON_VERSION in module/dropmon.h)
+endif
 
-.PHONY: all modules tools clean install lint demo check bench bench-worker dkms-install dkms-uninstall
+.PHONY: all modules tools clean install lint demo check bench bench-worker dkms-source \
+	dkms-install dkms-uninstall
 
 all: modules
 
@@ -31,8 +40,8 @@ tools:
 	$(MAKE) -C tools
 
 install: modules tools
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(KREL)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KREL)
 	install -D -m 0755 tools/dropmon-show $(DESTDIR)$(PREFIX)/sbin/dropmon-show
 	install -D -m 0644 tools/dropmon-show.8 $(DESTDIR)$(PREFIX)/share/man/man8/dropmon-show.8
 	install -D -m 0644 tools/prometheus/dropmon-rules.yml \
@@ -41,29 +50,33 @@ install: modules tools
 	sed 's|/usr/sbin/dropmon-show|$(PREFIX)/sbin/dropmon-show|' tools/dropmon-show.service \
 		>$(DESTDIR)/etc/systemd/system/dropmon-show.service
 
-# The version comes from dkms.conf, which must agree with module/dropmon.h.
-DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-DKMS_SRC = /usr/src/dropmon-$(DKMS_VERSION)
+DKMS_SRC = /usr/src/dropmon-$(VERSION)
 DKMS_KREL = $(or $(KREL),$(shell uname -r))
+# What dropmon-dkms ships, and all DKMS builds from: the one list.
+DKMS_FILES = Kbuild Makefile
+DKMS_MODULE_FILES = $(wildcard module/*.c module/*.h module/*.mk)
+
+dkms-source:
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	install -d $(DESTDIR)$(DKMS_SRC)/module
+	install -m 0644 $(DKMS_FILES) $(DESTDIR)$(DKMS_SRC)/
+	install -m 0644 $(DKMS_MODULE_FILES) $(DESTDIR)$(DKMS_SRC)/module/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DESTDIR)$(DKMS_SRC)/dkms.conf
+	chmod 0644 $(DESTDIR)$(DKMS_SRC)/dkms.conf
 
 dkms-install:
-	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
 	@! dpkg-query -W -f='$${Status}' dropmon-dkms 2>/dev/null | grep -q 'ok installed' || \
 		{ echo "the dropmon-dkms package is installed; remove it first" >&2; exit 1; }
-	if [ -n "$$(dkms status -m dropmon -v $(DKMS_VERSION))" ]; then \
-		dkms remove dropmon/$(DKMS_VERSION) --all; fi
-	rm -rf $(DKMS_SRC)
-	install -d $(DKMS_SRC)/module
-	install -m 0644 Kbuild Makefile dkms.conf $(DKMS_SRC)/
-	install -m 0644 module/*.c module/*.h module/*.mk $(DKMS_SRC)/module/
-	dkms add dropmon/$(DKMS_VERSION)
-	dkms build dropmon/$(DKMS_VERSION) -k $(DKMS_KREL)
-	dkms install dropmon/$(DKMS_VERSION) -k $(DKMS_KREL)
+	if [ -n "$$(dkms status -m dropmon -v $(VERSION))" ]; then \
+		dkms remove dropmon/$(VERSION) --all; fi
+	$(MAKE) dkms-source DESTDIR=
+	dkms add dropmon/$(VERSION)
+	dkms build dropmon/$(VERSION) -k $(DKMS_KREL)
+	dkms install dropmon/$(VERSION) -k $(DKMS_KREL)
 
 dkms-uninstall:
-	@test -n "$(DKMS_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
-	if [ -n "$$(dkms status -m dropmon -v $(DKMS_VERSION))" ]; then \
-		dkms remove dropmon/$(DKMS_VERSION) --all; fi
+	if [ -n "$$(dkms status -m dropmon -v $(VERSION))" ]; then \
+		dkms remove dropmon/$(VERSION) --all; fi
 	rm -rf $(DKMS_SRC)
 
 lint:

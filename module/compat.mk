@@ -3,25 +3,9 @@
 # Detect kernel API differences from the target's own headers, the way
 # WireGuard's compat tree does: each test greps a header and sets one
 # -DDROPMON_* flag that module/compat.h turns into code.  Nothing here
-# looks at version numbers except the 5.10 floor.
+# looks at version numbers (module/support.mk has the 5.10 floor).
 
 dropmon_fail = $(error dropmon: $(1))
-
-# The configuration is not loaded for "make clean": check only when it is.
-ifeq ($(CONFIG_MODULES),y)
-ifneq ($(CONFIG_TRACEPOINTS),y)
-$(call dropmon_fail,this kernel is built without CONFIG_TRACEPOINTS; dropmon needs the kfree_skb tracepoint)
-endif
-ifneq ($(CONFIG_DEBUG_FS),y)
-$(call dropmon_fail,this kernel is built without CONFIG_DEBUG_FS; dropmon publishes its stats in debugfs)
-endif
-ifneq ($(CONFIG_64BIT),y)
-$(call dropmon_fail,this is a 32-bit kernel; dropmon supports 64-bit kernels only)
-endif
-ifneq ($(shell [ $$(( $(VERSION) * 1000 + $(PATCHLEVEL) )) -ge 5010 ] 2>/dev/null && echo ok),ok)
-$(call dropmon_fail,kernel $(VERSION).$(PATCHLEVEL) is older than 5.10; dropmon supports 5.10 and later)
-endif
-endif
 
 dropmon_skb_h := $(srctree)/include/trace/events/skb.h
 dropmon_reason_h := $(wildcard $(srctree)/include/net/dropreason.h \

@@ -20,8 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 kernels=${*:-$DROPMON_KERNELS_DEFAULT}
-VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$DROPMON_TOP/dkms.conf")
-[ -n "$VER" ] || dm_die "no PACKAGE_VERSION in $DROPMON_TOP/dkms.conf"
+VER=$(dm_version) || exit 1
 
 # dkms on this machine, or in the chroot for the kernels built there.
 run_dkms() {
@@ -34,10 +33,7 @@ run_dkms() {
 
 # ROOT/usr/src/dropmon-VER: what DKMS builds from (as the .deb ships it).
 dkms_source() {
-	local dst=$1/usr/src/dropmon-$VER
-	rm -rf "$dst" && mkdir -p "$dst" &&
-		cp -a "$DROPMON_TOP/Kbuild" "$DROPMON_TOP/Makefile" "$DROPMON_TOP/module" \
-			"$DROPMON_TOP/dkms.conf" "$dst/"
+	make -s -C "$DROPMON_TOP" dkms-source DESTDIR="$1" >/dev/null
 }
 
 leftovers() {	# ROOT KREL

@@ -335,6 +335,15 @@ dm_kernel_prepare() {
 	export KREL KBUILD KROOT KIMG KMODS KCHROOT
 }
 
+# The one version, DROPMON_VERSION in module/dropmon.h of tree $1 (this
+# checkout by default).
+dm_version() {	# [TOP]
+	local v
+	v=$(sed -n 's/^#define DROPMON_VERSION[[:space:]]*"\(.*\)"/\1/p' "${1:-$DROPMON_TOP}/module/dropmon.h")
+	[ -n "$v" ] || { dm_log "no DROPMON_VERSION in ${1:-$DROPMON_TOP}/module/dropmon.h"; return 1; }
+	echo "$v"
+}
+
 # Copy the checkout into directory $1 as a clone of it would be, with
 # what is not committed yet: the tracked files and the new ones git does
 # not ignore (a tree without .git: everything but build/).

@@ -3,9 +3,10 @@
 #
 # Static checks on the module, one PASS/FAIL line each: a W=1 build and a
 # sparse (C=2) build against every kernel of the matrix must exit 0 and
-# print no warning at all, sparse must have checked every module/*.c, and
-# checkpatch --strict must exit 0 and report a clean total for every file
-# it was given.
+# print no warning at all, both for the module and for the stub DKMS builds
+# on a kernel dropmon cannot support; sparse must have checked every
+# module/*.c, and checkpatch --strict must exit 0 and report a clean total
+# for every file it was given.
 #
 #   tests/lint.sh [KERNEL...]
 set -uo pipefail
@@ -15,10 +16,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 kernels=${*:-$DROPMON_KERNELS_DEFAULT}
 
-# The module's C files, as the tree has them: sparse must check each.
+# The module's C files, as the tree has them: sparse must check each
+# (unsupported.c in the stub's build).
 sources=()
 for f in "$DROPMON_TOP"/module/*.c; do
-	[ -f "$f" ] && sources+=("${f##*/}")
+	[ -f "$f" ] && [ "${f##*/}" != unsupported.c ] && sources+=("${f##*/}")
 done
 [ ${#sources[@]} -gt 0 ] || dm_die "no module/*.c in $DROPMON_TOP"
 
@@ -60,43 +62,58 @@ WRAP
 	chmod +x "$1/sparse-ran.sh"
 }
 
-lint_kernel() {
-	local k=$1 B log rc out cf='' f missing='' ran
-	dm_kernel_prepare "$k"
-	dm_sparse_compat
+# lint_build K WHAT SOURCES ARGS...: one make W=1 C=2 of the tree for
+# kernel K: clean, with sparse run on each of SOURCES (module/*.c names).
+lint_build() {
+	local k=$1 what=$2 B log rc out cf='' f missing='' ran
+	local -a srcs
+	read -r -a srcs <<<"$3"
+	shift 3
 	[ -n "$sparse_unqual" ] &&
 		cf="-D__typeof_unqual__=__typeof__ '-D__builtin_strlen(s)=(sizeof(s) - 1)'"
-	B=$(dm_module_tree "lint-$KREL")
-	[ -d "$B/module" ] || { fail "lint $k" "a module tree in $B" none; return; }
+	B=$(dm_module_tree "lint-$what-$KREL")
+	[ -d "$B/module" ] || { fail "lint $k $what" "a module tree in $B" none; return; }
 	sparse_wrapper "$B"
 	log=$B/lint.log
 	dm_module_make "$B" W=1 C=2 CHECK="${B#"${KCHROOT:+$DROPMON_CHROOT}"}/sparse-ran.sh" \
-		CF="$cf" modules >"$log" 2>&1
+		CF="$cf" "$@" modules >"$log" 2>&1
 	rc=$?
-	# Anything but make's own progress lines is a finding.
+	# Anything but make's own progress lines is a finding, and the
+	# stub's one warning, which says what it is.
 	out=$(grep -vE '^make(\[[0-9]+\])?: (Entering|Leaving) directory|^  (CC|CHECK|LD|MODPOST|LDS|BTF)( \[M\])? |^Skipping BTF' "$log")
+	[ "$what" = stub ] &&
+		out=$(grep -vE '/module/support\.mk:[0-9]+: dropmon: lint; DKMS installs a stub that refuses to load$' <<<"$out")
 	if [ "$rc" != 0 ]; then
-		fail "lint $k" "make W=1 C=2 against $KREL to exit 0" "exit $rc: $(echo "$out" | tail -n 5 | oneline)"
+		fail "lint $k $what" "make W=1 C=2 against $KREL to exit 0" "exit $rc: $(echo "$out" | tail -n 5 | oneline)"
 	elif [ -n "$out" ] || [ ! -f "$B/dropmon.ko" ]; then
-		fail "lint $k" "no warnings against $KREL" "$(echo "$out" | head -n 5 | oneline)${out:+ }$([ -f "$B/dropmon.ko" ] || echo "(no dropmon.ko)")"
+		fail "lint $k $what" "no warnings against $KREL" "$(echo "$out" | head -n 5 | oneline)${out:+ }$([ -f "$B/dropmon.ko" ] || echo "(no dropmon.ko)")"
 	else
-		pass "lint $k: W=1 and sparse (C=2) clean against $KREL"
+		pass "lint $k $what: W=1 and sparse (C=2) clean against $KREL"
 	fi
-	# Sparse ran, and exited 0, on each module/*.c: make said CHECK for
+	# Sparse ran, and exited 0, on each of the files: make said CHECK for
 	# it, and the wrapper saw sparse finish on it.
 	ran=$(cat "$B/sparse.ran" 2>/dev/null)
-	for f in "${sources[@]}"; do
+	for f in "${srcs[@]}"; do
 		grep -qE "^  CHECK +(.*/)?module/${f//./\\.}\$" "$log" &&
 			grep -qE "^0 (.*/)?module/${f//./\\.}\$" <<<"$ran" ||
 			missing="$missing module/$f"
 	done
 	if [ -z "$missing" ]; then
-		pass "lint $k: sparse checked all ${#sources[@]} module/*.c files against $KREL"
+		pass "lint $k $what: sparse checked all ${#srcs[@]} of its module/*.c files against $KREL"
 	else
-		fail "lint $k: sparse checked every module/*.c" \
-			"make's CHECK line and sparse exiting 0 for each of ${#sources[@]}" \
+		fail "lint $k $what: sparse checked every module/*.c" \
+			"make's CHECK line and sparse exiting 0 for each of ${#srcs[@]}" \
 			"none for$missing (sparse.ran: $(echo "${ran:-empty}" | head -n 3 | oneline))"
 	fi
+}
+
+# The module, and the stub DKMS builds for a kernel dropmon cannot
+# support (module/support.mk), on each kernel.
+lint_kernel() {
+	dm_kernel_prepare "$1"
+	dm_sparse_compat
+	lint_build "$1" module "${sources[*]}"
+	lint_build "$1" stub unsupported.c DROPMON_DKMS=1 DROPMON_UNSUPPORTED=lint
 }
 
 for k in $kernels; do

@@ -7,7 +7,8 @@
 #   1. dpkg-buildpackage -b on a copy of the tree makes
 #      dropmon-dkms_<v>_all.deb and dropmon-tools_<v>_<arch>.deb;
 #   2. lintian finds no error in them;
-#   3. dkms.conf, debian/changelog and module/dropmon.h agree on the version;
+#   3. the version is module/dropmon.h's, in the shipped dkms.conf and the
+#      changelog (dkms.conf itself says #MODULE_VERSION#);
 #   4. make dkms-install (twice: it is idempotent) for one kernel, then
 #      make dkms-uninstall leaves nothing behind;
 #   5. installing both .debs builds and installs dropmon.ko with DKMS for
@@ -136,8 +137,7 @@ src=$T/src
 mkdir -p "$src"
 dm_copy_checkout "$src" || dm_die "cannot copy the checkout to $src"
 
-ver=$(sed -n 's/^#define DROPMON_VERSION[[:space:]]*"\(.*\)"/\1/p' "$src/module/dropmon.h")
-[ -n "$ver" ] || dm_die "no DROPMON_VERSION in module/dropmon.h"
+ver=$(dm_version "$src") || exit 1
 debver=$(cd "$src" && dpkg-parsechangelog -S Version)
 dkms_deb=dropmon-dkms_${debver}_all.deb
 tools_deb=dropmon-tools_${debver}_${arch}.deb
@@ -176,8 +176,12 @@ fi
 
 # --- 3. one version ----------------------------------------------------------
 
-dkms_ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$src/dkms.conf")
-check "dkms.conf PACKAGE_VERSION = DROPMON_VERSION" "$ver" "$dkms_ver"
+# dkms.conf says #MODULE_VERSION#; what dropmon-dkms ships has the version.
+dkms_ver=$(dpkg-deb --fsys-tarfile "$T/$dkms_deb" 2>/dev/null |
+	tar -xOf - "./usr/src/dropmon-$ver/dkms.conf" 2>/dev/null | sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p')
+check "dropmon-dkms's dkms.conf PACKAGE_VERSION = DROPMON_VERSION" "$ver" "$dkms_ver"
+saw=$(grep -c '^PACKAGE_VERSION="#MODULE_VERSION#"$' "$src/dkms.conf")
+check "dkms.conf names no version of its own" 1 "$saw"
 check "debian/changelog upstream version = DROPMON_VERSION" "$ver" "${debver%-*}"
 
 # --- the kernels whose headers are installed --------------------------------

@@ -125,8 +125,7 @@ dm_build_initramfs() {
 		done
 		echo "options dropmon interval_ms=500 max_keys=2048" >"$R/etc/modprobe.d/dropmon.conf"
 	fi
-	sed -n 's/^#define DROPMON_VERSION[[:space:]]*"\(.*\)"/\1/p' \
-		"$DROPMON_TOP/module/dropmon.h" >"$R/etc/dropmon-version"
+	dm_version >"$R/etc/dropmon-version" || exit 1
 	# A caller's additions (the benchmark's modules and tools).
 	if [ -n "${DROPMON_VM_EXTRA:-}" ]; then
 		. "$DROPMON_VM_EXTRA"

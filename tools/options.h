@@ -10,8 +10,9 @@
 
 #include "filter.h"
 
+/* From module/dropmon.h, by tools/Makefile: the one version. */
 #ifndef DROPMON_VERSION
-#define DROPMON_VERSION		"0.1.0"
+#error "DROPMON_VERSION is not defined: build with tools/Makefile, which takes it from module/dropmon.h"
 #endif
 
 #define DM_MAX_SERIES_DEFAULT	1000
