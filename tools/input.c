@@ -14,6 +14,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "modhint.h"
+
 #define DEBUGFS_DEFAULT		"/sys/kernel/debug"
 #define DEBUGFS_MAGIC		0x64626720	/* linux/magic.h */
 #define READ_CHUNK		(64 * 1024)
@@ -101,9 +103,14 @@ static int open_error(const char *path, int err, struct dm_error *e)
 		if (!is_debugfs(dir))
 			return set_error(e, DM_EXIT_ENV, "debugfs is not mounted at %s; mount it with: mount -t debugfs none %s",
 					 dir, dir);
-		if (stat(moddir, &sb) != 0 && errno == ENOENT)
-			return set_error(e, DM_EXIT_ENV, "dropmon module is not loaded (no %s); load it with: modprobe dropmon (or insmod dropmon.ko)",
-					 moddir);
+		if (stat(moddir, &sb) != 0 && errno == ENOENT) {
+			char hint[768];
+
+			if (dm_module_hint(hint, sizeof(hint)) == DM_HINT_LOADED)
+				return set_error(e, DM_EXIT_ENV, "no %s: %s", moddir, hint);
+			return set_error(e, DM_EXIT_ENV, "dropmon module is not loaded (no %s); %s",
+					 moddir, hint);
+		}
 	}
 	if (under_debugfs(path, dir))
 		return set_error(e, DM_EXIT_ENV, "cannot read %s: %s; check that the loaded dropmon module matches this tool",

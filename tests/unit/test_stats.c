@@ -31,6 +31,7 @@
 #include "stats.h"
 #include "test_netns.h"
 #include "test_buildinfo.h"
+#include "test_modhint.h"
 #include "test_samples.h"
 #include "test_exporter.h"
 #include "test_show.h"
@@ -888,6 +889,7 @@ int main(int argc, char *argv[])
 			return 2;
 		}
 		chmod(tmpdir, 0755);
+		test_modhint_lib(tmpdir);
 		for (i = 2; i < argc; i++)
 			test_binary(argv[i], dir, tmpdir);
 		rmdir(tmpdir);
