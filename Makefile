@@ -6,6 +6,9 @@
 #                        the Prometheus rules (PREFIX/share/dropmon/prometheus); with
 #                        DESTDIR=..., all of it under DESTDIR (modules, depmod -b too)
 #   make dkms-source     the source DKMS builds from, in DESTDIR/usr/src/dropmon-<version>
+#   make sign KEY=... CERT=...
+#                        sign dropmon.ko (sha256) with the kernel's own scripts/sign-file,
+#                        before any compression; a signed dropmon.ko is left as it is
 #   make demo            boot a VM with dropmon loaded and show it at work
 #   make check           the whole test suite (the command CI runs)
 #   make lint            W=1, sparse and checkpatch on every kernel of the matrix
@@ -28,7 +31,7 @@ ifeq ($(VERSION),)
 $(error no DROPMON_VERSION in module/dropmon.h)
 endif
 
-.PHONY: all modules tools clean install lint demo check bench bench-worker dkms-source \
+.PHONY: all modules tools clean install lint demo check bench bench-worker dkms-source sign \
 	dkms-install dkms-uninstall
 
 all: modules
@@ -38,6 +41,20 @@ modules:
 
 tools:
 	$(MAKE) -C tools
+
+# The kernel's sign-file: Debian's headers link scripts/ to linux-kbuild's.
+SIGN_FILE = $(KDIR)/scripts/sign-file
+SIG_MAGIC = ~Module signature appended~
+
+sign: modules
+	@test -n "$(KEY)" && test -n "$(CERT)" || { echo "make sign needs KEY=<private key, PEM> and CERT=<its X.509 certificate, DER or PEM>; a new pair: openssl req -new -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=dropmon/ -keyout dropmon.key -outform DER -out dropmon.x509" >&2; exit 1; }
+	@test -r "$(KEY)" && test -r "$(CERT)" || { echo "make sign: cannot read KEY=$(KEY) or CERT=$(CERT); check the paths" >&2; exit 1; }
+	@test -x $(SIGN_FILE) || { echo "make sign: no $(SIGN_FILE); install the kernel's headers (linux-headers-$(KREL)) or set KDIR" >&2; exit 1; }
+	@if [ "$$(tail -c 28 dropmon.ko)" = "$(SIG_MAGIC)" ]; then \
+		echo "dropmon.ko is signed already: left as it is (make clean, then make sign, to sign it anew)"; \
+	else \
+		$(SIGN_FILE) sha256 $(KEY) $(CERT) dropmon.ko && echo "signed dropmon.ko with $(CERT) (sha256)"; \
+	fi
 
 install: modules tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install

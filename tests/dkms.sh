@@ -11,7 +11,8 @@
 # with the module at the very path under /lib/modules/$KREL where DKMS
 # installed it and run the "smoke" suite (module under updates/dkms,
 # depmod, modprobe with options from modprobe.d, exact counts, modprobe
-# -r); then `dkms remove` must leave nothing behind.
+# -r); then `dkms remove` must leave nothing behind.  modinfo must show
+# the signature DKMS made with its own key (/var/lib/dkms/mok.key).
 #
 #   tests/dkms.sh [KERNEL...]
 set -uo pipefail
@@ -67,6 +68,11 @@ dkms_kernel() {
 			fail "dkms $k: the kernel's modules in the chroot" "$KMODS/kernel copied to /lib/modules/$KREL" "cp failed"
 		fi
 	fi
+	# DKMS signs with a key it makes with openssl: a host that signs has
+	# it (the chroot's minbase does not).
+	if [ -n "$KCHROOT" ] && [ ! -x "$root/usr/bin/openssl" ]; then
+		dm_apt_run dm_chroot_run "install openssl in the chroot" install -y openssl
+	fi
 	if ! dkms_source "$root"; then
 		fail "dkms $k: source in /usr/src/dropmon-$VER" "a copy of the tree" "cp failed"
 		return
@@ -116,6 +122,19 @@ dkms_kernel() {
 	else
 		pass "dkms $k: installed ${ko#"$root"}"
 	fi
+	# DKMS signs what it builds (dkms 3.0: prepare_signing), with the
+	# key it generates in /var/lib/dkms on first use, or the one that
+	# framework.conf names, before it compresses; the hash is the
+	# kernel's CONFIG_MODULE_SIG_HASH.
+	if [ -n "$ko" ]; then
+		local mok=$root/var/lib/dkms/mok.pub serial sig hash
+		hash=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"/\1/p' "$config" 2>/dev/null)
+		serial=$(openssl x509 -inform DER -in "$mok" -noout -serial 2>/dev/null | sed 's/^serial=//' | tr -d ':' | tr a-f A-F)
+		sig="$(/sbin/modinfo -F signer "$ko" 2>&1) $(/sbin/modinfo -F sig_hashalgo "$ko" 2>&1)"
+		sig="$sig $(/sbin/modinfo -F sig_key "$ko" 2>&1 | tr -d ':' | tr a-f A-F | sed 's/^0*//')"
+		check "dkms $k: modinfo shows DKMS's signature: its key (${mok#"$root"}), ${hash:-?}" \
+			"DKMS module signing key ${hash:-sha256} $(sed 's/^0*//' <<<"$serial")" "$sig"
+	fi
 	if [ -n "$ko" ]; then
 		rel=${ko#"$root/lib/modules/$KREL/"}
 		out=$(DROPMON_KO=$ko DROPMON_KO_REL=$rel "$here/vm.sh" "$k" smoke single 2>&1)
@@ -151,7 +170,7 @@ dkms_kernel() {
 	fi
 }
 
-dm_apt_install dkms
+dm_apt_install dkms openssl
 for k in $kernels; do
 	dkms_kernel "$k"
 done

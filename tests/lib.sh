@@ -215,6 +215,7 @@ dm_suite_min() {
 	main) echo 564 ;;
 	parallel) echo 10 ;;
 	smoke) echo 14 ;;
+	sig) echo 13 ;;
 	stress) echo 16 ;;
 	accounting) echo 12 ;;
 	faults) echo 23 ;;
@@ -247,12 +248,12 @@ dm_kernel_release_lookup() {
 }
 
 # The release string (uname -r) of kernel $1, e.g. 6.1.0-56-cloud-amd64.
-# For "debug", the debug kernel's (built first if it is not cached).
+# For "debug" and "sig", that kernel's (built first if it is not cached).
 dm_kernel_release() {
 	local src rel
-	if [ "$1" = debug ]; then
+	if [ "$1" = debug ] || [ "$1" = sig ]; then
 		. "$dm_tests_dir/debug-kernel.sh"
-		dm_debug_kernel
+		dm_debug_kernel "$1"
 		echo "$DK_REL"
 		return 0
 	fi
@@ -268,11 +269,12 @@ dm_kernel_release() {
 # dir, as the build sees it), KROOT (unpacked image), KIMG (its vmlinuz),
 # KMODS (its modules), KCHROOT (1 if the build runs in the chroot).
 # "debug" is the debug kernel of tests/debug-kernel.sh, built from source
-# once and cached: KBUILD is its O= build tree, KROOT its cache dir.
+# once and cached: KBUILD is its O= build tree, KROOT its cache dir; "sig"
+# is its module-signing kernel, the same way.
 dm_kernel_prepare() {
-	if [ "$1" = debug ]; then
+	if [ "$1" = debug ] || [ "$1" = sig ]; then
 		. "$dm_tests_dir/debug-kernel.sh"
-		dm_debug_kernel
+		dm_debug_kernel "$1"
 		KREL=$DK_REL
 		KBUILD=$DK_DIR/build
 		KROOT=$DK_DIR

@@ -6,6 +6,7 @@
 #   sh /suite.sh main       everything; boot with TCG thread=single
 #   sh /suite.sh parallel   exact counting from both CPUs; thread=multi
 #   sh /suite.sh smoke      the module as DKMS installed it, via modprobe
+#   sh /suite.sh sig        module.sig_enforce=1: signed loads, the rest refused
 #   sh /suite.sh stress     reload under storm, readers, netns churn (single)
 #   sh /suite.sh accounting exact counts across rotations from both CPUs (multi)
 #   sh /suite.sh faults     allocation failures in load, rotation and reads
@@ -2561,6 +2562,60 @@ suite_smoke() {
 	check_dmesg smoke
 }
 
+# --- sig: a kernel that loads only signed modules (tests/sig.sh) -------------
+# Booted with module.sig_enforce=1, and dmsig=trusted (the sig kernel of
+# tests/debug-kernel.sh, which trusts the test key) or dmsig=untrusted (a
+# stock Debian kernel, which trusts Debian's key only).  /lib/modules/sig/
+# holds dropmon.ko signed with the test key (signed.ko), with another key
+# (other.ko), and with one byte of its signature flipped (corrupt.ko);
+# $KO is the same build unsigned.
+sig_refused() {	# what ko ERE: insmod fails, nothing loads, the kernel says why
+	dmesg_mark
+	insmod "$2" 2>/tmp/sig.err
+	rc=$?
+	loaded=no
+	[ -d /sys/module/dropmon ] && loaded=yes
+	check_eq "sig: $1 is refused: insmod fails, nothing loaded" "failed no" \
+		"$([ $rc != 0 ] && echo failed || echo 'exit 0') $loaded"
+	check_match "sig: $1: why, in dmesg or from insmod" "$3" \
+		"$(dmesg_since | grep -v 'dropmon-test: mark' | tr '\n' ' ') $(cat /tmp/sig.err)"
+	[ $loaded = yes ] && rmmod dropmon
+}
+
+suite_sig() {
+	S=/lib/modules/sig
+	mode=$(sed -n 's/.*dmsig=\([a-z]*\).*/\1/p' /proc/cmdline)
+	check_match "sig: booted with module.sig_enforce=1 and dmsig=trusted|untrusted" \
+		'^Y (trusted|untrusted)$' "$(cat /sys/module/module/parameters/sig_enforce) $mode"
+	sig_refused "an unsigned dropmon.ko" "$KO" 'Loading of unsigned module is rejected'
+	dropmon-show >/tmp/out 2>/tmp/err
+	check_eq "sig: dropmon-show without the module: exit 2" 2 $?
+	check_match "sig: dropmon-show says the kernel loads only signed modules, and the fix" \
+		'not loaded .*this kernel loads only signed modules \(module\.sig_enforce=1\): sign dropmon\.ko .*mokutil --import' \
+		"$(cat /tmp/err)"
+	sig_refused "dropmon.ko signed with a key the kernel does not trust" $S/other.ko \
+		'Loading of module with unavailable key is rejected'
+	sig_refused "dropmon.ko with a corrupted signature" $S/corrupt.ko \
+		'Key was rejected by service|Bad message'
+	if [ "$mode" = untrusted ]; then
+		sig_refused "dropmon.ko signed with the test key (not Debian's)" $S/signed.ko \
+			'Loading of module with unavailable key is rejected'
+		return
+	fi
+	check_rc "sig: dropmon.ko signed with the trusted key loads" 0 \
+		insmod $S/signed.ko interval_ms=500
+	t=$(cat /proc/sys/kernel/tainted)
+	check_eq "sig: no E taint (bit 13 of tainted=$t), dropmon's own taint O only" "0 O" \
+		"$((t & 8192)) $(cat /sys/module/dropmon/taint)"
+	wait_seq totals 1
+	count udp4 "$U4" ipv4 udp4 $N $PORT
+	count tcp6 tcp_v6_rcv ipv6 tcp6 $N $PORT
+	snap totals
+	check_eq "sig: invariant" "ok ok" "$(invariant totals)"
+	check_rc "sig: rmmod" 0 rmmod dropmon
+	check_dmesg sig
+}
+
 # --- bad input ---------------------------------------------------------------
 t_badinput() {
 	# Root passes every mode check (CAP_DAC_OVERRIDE): its write reaches
@@ -3317,12 +3372,13 @@ memory) suite_memory ;;
 totalscale) suite_totals_scale ;;
 parallel) suite_parallel ;;
 smoke) suite_smoke ;;
+sig) suite_sig ;;
 stress) suite_stress ;;
 accounting) suite_accounting ;;
 faults) suite_faults ;;
 bench) sh /bench.sh ;;
 demo) suite_demo ;;
 selftest) suite_selftest ;;
-*) fail suite "expected main, memory, parallel, smoke, stress, accounting, faults, selftest, bench or demo, saw '$1'" ;;
+*) fail suite "expected main, memory, parallel, smoke, sig, stress, accounting, faults, selftest, bench or demo, saw '$1'" ;;
 esac
 suite_done "$1"
