@@ -18,9 +18,15 @@
 #   make dkms-install    register with DKMS, build and install for the running
 #                        kernel (KREL=... or KDIR=... for another)
 #   make dkms-uninstall  dkms remove --all, remove /usr/src/dropmon-<version>
+#   make deb-modules KREL=...
+#                        build/debs/dropmon-modules-KREL_<version>-<rev>_<arch>.deb, for a
+#                        host with no compiler (signed with KEY=... CERT=...); debian/modules-deb.sh
+#   make release         build/release/: source package, every .deb for every kernel of the
+#                        matrix, the metapackage, MANIFEST, SHA256SUMS (debian/release.sh)
 #   make clean
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+# KREL=... on the command line picks the kernel, else the running one.
+KDIR ?= /lib/modules/$(if $(filter command line,$(origin KREL)),$(KREL),$(shell uname -r))/build
 KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -32,6 +38,7 @@ $(error no DROPMON_VERSION in module/dropmon.h)
 endif
 
 .PHONY: all modules tools clean install lint demo check bench bench-worker dkms-source sign \
+	deb-modules release \
 	dkms-install dkms-uninstall
 
 all: modules
@@ -95,6 +102,12 @@ dkms-uninstall:
 	if [ -n "$$(dkms status -m dropmon -v $(VERSION))" ]; then \
 		dkms remove dropmon/$(VERSION) --all; fi
 	rm -rf $(DKMS_SRC)
+
+deb-modules:
+	KDIR=$(KDIR) debian/modules-deb.sh $(KREL)
+
+release:
+	debian/release.sh
 
 lint:
 	tests/lint.sh

@@ -15,6 +15,8 @@
 # file, as DKMS installed it, goes to the same path under
 # /lib/modules/$KREL in the guest (DROPMON_KO_REL, else read off
 # DROPMON_KO's own path) instead of a fresh build.
+# DROPMON_VM_MODULES=DIR puts all of DIR (a root's /lib/modules/$KREL)
+# there instead, with DROPMON_KO in it.
 # DROPMON_VM_EXTRA names a script sourced while the initramfs ($R) is
 # assembled; DROPMON_VM_MEM (MiB) and DROPMON_VM_APPEND (kernel command
 # line) adjust the boot; DROPMON_SUITE_FILE replaces tests/guest/suite.sh
@@ -119,10 +121,16 @@ dm_build_initramfs() {
 		// | */../* | //*) dm_die "DROPMON_KO_REL: expected the module's path under /lib/modules/$KREL, saw '$rel' (DROPMON_KO=$DROPMON_KO)" ;;
 		esac
 		mkdir -p "$m/$(dirname "$rel")" "$R/etc/modprobe.d"
-		cp "$DROPMON_KO" "$m/$rel"
-		for f in modules.builtin modules.builtin.modinfo modules.order; do
-			if [ -f "$KMODS/$f" ]; then cp "$KMODS/$f" "$m/"; fi
-		done
+		if [ -n "${DROPMON_VM_MODULES:-}" ]; then
+			# The whole /lib/modules/$KREL of a root (tests/prebuilt.sh).
+			cp -a "$DROPMON_VM_MODULES/." "$m/"
+		else
+			cp "$DROPMON_KO" "$m/$rel"
+			for f in modules.builtin modules.builtin.modinfo modules.order; do
+				if [ -f "$KMODS/$f" ]; then cp "$KMODS/$f" "$m/"; fi
+			done
+		fi
+		echo "$rel" >"$R/etc/dropmon-ko-rel"
 		echo "options dropmon interval_ms=500 max_keys=2048" >"$R/etc/modprobe.d/dropmon.conf"
 	fi
 	dm_version >"$R/etc/dropmon-version" || exit 1
