@@ -11,7 +11,7 @@
 #include <linux/module.h>
 #include <linux/types.h>
 
-#define DROPMON_VERSION		"0.1.0"
+#define DROPMON_VERSION		"0.2.0"
 #define DROPMON_FORMAT		2
 #define DROPMON_SAMPLES_FORMAT	1
 

@@ -97,16 +97,9 @@ log=$T/log
 keep=$DROPMON_TOP/build/fresh
 mkdir -p "$keep"
 
-# Every mount under the root, deepest first.
-fresh_mounts() {
-	awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
-}
 fresh_cleanup() {
-	local m left
-	for m in $(fresh_mounts); do
-		umount "$m" 2>/dev/null || umount -l "$m"
-	done
-	left=$(fresh_mounts)
+	local left
+	left=$(dm_root_umount "$root")
 	if [ -n "$left" ]; then
 		echo "FAIL: fresh: cleanup: expected no mounts left under $root, saw: $(echo "$left" | oneline)"
 		return
@@ -154,15 +147,7 @@ times="$times pristine_root=$(secs "$start")s"
 
 # A fresh machine's apt configuration is this machine's, less what
 # dropmon itself added (the extra suites and their pin).
-rm -f "$root/etc/apt/sources.list" "$root"/etc/apt/sources.list.d/*
-[ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/"
-for f in /etc/apt/sources.list.d/*; do
-	case "${f##*/}" in dropmon-*) continue ;; esac
-	cp "$f" "$root/etc/apt/sources.list.d/"
-done
-cp -a /etc/apt/trusted.gpg.d/. "$root/etc/apt/trusted.gpg.d/" 2>/dev/null
-cp -a /usr/share/keyrings/. "$root/usr/share/keyrings/"
-cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+dm_root_apt_config "$root"
 check "fresh: the root has no dropmon cache" "" "$(ls -A "$root/var/cache/dropmon" 2>/dev/null)"
 check "fresh: the root has none of the harness's packages" "" \
 	"$(chroot "$root" dpkg-query -W -f='${Package}\n' qemu-system-x86 busybox-static sparse dkms 2>/dev/null | oneline)"
@@ -170,8 +155,7 @@ check "fresh: the root has none of the harness's packages" "" \
 # The checkout, as a clone has it.
 mkdir -p "$root/root/dropmon"
 dm_copy_checkout "$root/root/dropmon" || dm_die "cannot copy the checkout (git ls-files) into $root"
-mount -t proc proc "$root/proc" && mount -t sysfs sysfs "$root/sys" && mount --rbind /dev "$root/dev" &&
-	mount --make-rslave "$root/dev" || dm_die "cannot mount /proc, /sys and /dev in $root"
+dm_root_mount "$root"
 
 # Run a command in the root as a fresh login would: root, a clean
 # environment, no terminal.

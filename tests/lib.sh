@@ -337,6 +337,47 @@ dm_kernel_prepare() {
 	export KREL KBUILD KROOT KIMG KMODS KCHROOT
 }
 
+# A root for tests/fresh.sh, prebuilt.sh and pkg-lifecycle.sh: this
+# machine's apt configuration, less what dropmon itself added (the extra
+# suites and their pin), as a fresh machine has it; then /proc, /sys and
+# /dev mounted (the caller unshares its mount namespace first).
+dm_root_apt_config() {	# ROOT
+	local root=$1 f
+	rm -f "$root/etc/apt/sources.list" "$root"/etc/apt/sources.list.d/*
+	[ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/"
+	for f in /etc/apt/sources.list.d/*; do
+		case "${f##*/}" in dropmon-*) continue ;; esac
+		cp "$f" "$root/etc/apt/sources.list.d/"
+	done
+	cp -a /etc/apt/trusted.gpg.d/. "$root/etc/apt/trusted.gpg.d/" 2>/dev/null
+	cp -a /usr/share/keyrings/. "$root/usr/share/keyrings/"
+	cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+	return 0
+}
+dm_root_mount() {	# ROOT
+	mount -t proc proc "$1/proc" && mount -t sysfs sysfs "$1/sys" && mount --rbind /dev "$1/dev" &&
+		mount --make-rslave "$1/dev" || dm_die "cannot mount /proc, /sys and /dev in $1"
+}
+# tests/fresh.sh's cached pristine root (bookworm minbase and the README's
+# prerequisites), unpacked in ROOT, configured and mounted as above.
+dm_pristine_root() {	# ROOT
+	local tarball
+	tarball=$(ls -t "$DROPMON_CACHE"/fresh/bookworm-*.tar 2>/dev/null | head -n 1)
+	[ -n "$tarball" ] || dm_die "no pristine root in $DROPMON_CACHE/fresh: tests/fresh.sh makes it (make check runs it before)"
+	mkdir -p "$1"
+	tar -C "$1" -xf "$tarball" || dm_die "cannot unpack $tarball; remove it, and tests/fresh.sh makes it again"
+	dm_root_apt_config "$1"
+	dm_root_mount "$1"
+}
+# Every mount under ROOT unmounted, deepest first; prints what stays.
+dm_root_umount() {	# ROOT
+	local m
+	for m in $(awk -v r="$1" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount "$m" 2>/dev/null || umount -l "$m"
+	done
+	awk -v r="$1" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo
+}
+
 # The one version, DROPMON_VERSION in module/dropmon.h of tree $1 (this
 # checkout by default).
 dm_version() {	# [TOP]

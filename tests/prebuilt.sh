@@ -39,31 +39,14 @@ dkms_deb=$rel_dir/dropmon-dkms_${debver}_all.deb
 for f in "$mods_deb" "$tools_deb" "$dkms_deb"; do
 	[ -f "$f" ] || dm_die "no $f: run tests/release.sh (make release) first"
 done
-tarball=$(ls -t "$DROPMON_CACHE"/fresh/bookworm-*.tar 2>/dev/null | head -n 1)
-[ -n "$tarball" ] || dm_die "no pristine root in $DROPMON_CACHE/fresh: tests/fresh.sh makes it (make check runs it first)"
 
 T=$(mktemp -d /var/tmp/dropmon-prebuilt.XXXXXX) || dm_die "mktemp in /var/tmp failed"
 root=$T/root
 cleanup() {
-	local m
-	for m in $(awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount "$m" 2>/dev/null || umount -l "$m"
-	done
-	rm -rf --one-file-system "$T"
+	[ -z "$(dm_root_umount "$root")" ] && rm -rf --one-file-system "$T"
 }
 trap cleanup EXIT
-mkdir -p "$root"
-tar -C "$root" -xf "$tarball" || dm_die "cannot unpack $tarball"
-rm -f "$root/etc/apt/sources.list" "$root"/etc/apt/sources.list.d/*
-[ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/"
-for f in /etc/apt/sources.list.d/*; do
-	case "${f##*/}" in dropmon-*) continue ;; esac
-	cp "$f" "$root/etc/apt/sources.list.d/"
-done
-cp -a /etc/apt/trusted.gpg.d/. "$root/etc/apt/trusted.gpg.d/" 2>/dev/null
-cp -a /usr/share/keyrings/. "$root/usr/share/keyrings/"
-mount -t proc proc "$root/proc" && mount -t sysfs sysfs "$root/sys" && mount --rbind /dev "$root/dev" &&
-	mount --make-rslave "$root/dev" || dm_die "cannot mount /proc, /sys and /dev in $root"
+dm_pristine_root "$root"
 in_root() {
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive /bin/bash -c "$1" </dev/null
