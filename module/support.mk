@@ -26,7 +26,10 @@ endif
 
 ifneq ($(DROPMON_UNSUPPORTED),)
 ifeq ($(DROPMON_DKMS),1)
+# Once: since v6.12 scripts/Makefile.modpost reads this Kbuild file again.
+ifeq ($(filter %/Makefile.modpost,$(MAKEFILE_LIST)),)
 $(warning dropmon: $(DROPMON_UNSUPPORTED); DKMS installs a stub that refuses to load)
+endif
 else
 $(error dropmon: $(DROPMON_UNSUPPORTED))
 endif

@@ -20,3 +20,4 @@ module_init(dropmon_unsupported_init);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The dropmon authors");
 MODULE_DESCRIPTION("dropmon stub for a kernel it cannot support: refuses to load");
+MODULE_VERSION(DROPMON_STUB_VERSION);

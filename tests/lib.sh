@@ -215,7 +215,7 @@ dm_suite_min() {
 	main) echo 564 ;;
 	parallel) echo 10 ;;
 	smoke) echo 14 ;;
-	sig) echo 13 ;;
+	sig) echo 10 ;;
 	stress) echo 16 ;;
 	accounting) echo 12 ;;
 	faults) echo 23 ;;

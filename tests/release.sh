@@ -56,6 +56,8 @@ for rel in "${rels[@]}"; do
 	check "release: dropmon-modules-$rel depends on exactly linux-image-$rel, conflicts with dropmon-dkms" \
 		"Depends: linux-image-$rel Conflicts: dropmon-dkms" "$d"
 done
+check "release: dropmon-dkms depends on dkms (>= 2.1.0.0), as dh_dkms writes it without BUILD_EXCLUSIVE" 1 \
+	"$(dpkg-deb -f "$first/dropmon-dkms_${debver}_all.deb" Depends | grep -c 'dkms (>= 2\.1\.0\.0)')"
 meta_rel=$( (dm_kernel_release 6.1) 2>/dev/null)
 check "release: the metapackage depends on the module package of bookworm's cloud kernel ($meta_rel)" \
 	"dropmon-modules-$meta_rel (= $debver)" "$(dpkg-deb -f "$first/$meta" Depends 2>&1)"

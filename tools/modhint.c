@@ -203,15 +203,21 @@ enum dm_modhint dm_module_hint(char *buf, size_t size)
 	first_line(sysfs, "module/module/parameters/sig_enforce", enforce, sizeof(enforce));
 	locked = mode[0] && strcmp(mode, "none");
 	enforced = enforce[0] == 'Y';
-	if (k.refused || locked || enforced) {
-		snprintf(why, sizeof(why), "%s%s%s%s%s",
-			 locked ? "lockdown=" : "", locked ? mode : "",
-			 locked && enforced ? ", " : "",
-			 enforced ? "module.sig_enforce=1" : "",
-			 !locked && !enforced ? "dmesg shows a refused signature" : "");
+	snprintf(why, sizeof(why), "%s%s%s%s%s",
+		 locked ? "lockdown=" : "", locked ? mode : "",
+		 locked && enforced ? ", " : "",
+		 enforced ? "module.sig_enforce=1" : "",
+		 !locked && !enforced ? "dmesg shows a refused signature" : "");
+	if (k.refused) {
 		snprintf(buf, size, "this kernel loads only signed modules (%s): sign dropmon.ko with a key it trusts (make sign KEY=... CERT=..., or enroll DKMS's key: mokutil --import /var/lib/dkms/mok.pub and reboot), then: modprobe dropmon",
 			 why);
 		return DM_HINT_SIGNED_ONLY;
+	}
+	/* A signed module with an enrolled key loads: nothing refused yet. */
+	if (locked || enforced) {
+		snprintf(buf, size, "load it with: modprobe dropmon (this kernel loads only signed modules, %s: if it refuses dropmon, sign it with a key it trusts or enroll DKMS's key: mokutil --import /var/lib/dkms/mok.pub)",
+			 why);
+		return DM_HINT_LOAD_SIGNED;
 	}
 	snprintf(buf, size, "load it with: modprobe dropmon (or insmod dropmon.ko)");
 	return DM_HINT_LOAD;

@@ -18,7 +18,8 @@ enum dm_modhint {
 	DM_HINT_LOAD,		/* installed, nothing against loading it */
 	DM_HINT_LOADED,		/* /sys/module/dropmon is there */
 	DM_HINT_NOT_BUILT,	/* not in modules.dep for this kernel */
-	DM_HINT_SIGNED_ONLY,	/* a refusal, lockdown or sig_enforce */
+	DM_HINT_LOAD_SIGNED,	/* installed; lockdown or sig_enforce, no refusal */
+	DM_HINT_SIGNED_ONLY,	/* the kernel log shows a refused signature */
 	DM_HINT_STUB,		/* the DKMS stub said why it cannot run */
 };
 

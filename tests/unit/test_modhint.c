@@ -22,6 +22,8 @@
 	"module not built for this kernel: install linux-headers-" KREL \
 	" (dropmon-dkms builds it) or dropmon-modules-" KREL ", then: modprobe dropmon"
 #define LOAD	"load it with: modprobe dropmon (or insmod dropmon.ko)"
+#define LOAD_SIGNED(why) \
+	"load it with: modprobe dropmon (this kernel loads only signed modules, " why ": if it refuses dropmon, sign it with a key it trusts or enroll DKMS's key: mokutil --import /var/lib/dkms/mok.pub)"
 #define SIGNED(why) \
 	"this kernel loads only signed modules (" why "): sign dropmon.ko with a key it trusts (make sign KEY=... CERT=..., or enroll DKMS's key: mokutil --import /var/lib/dkms/mok.pub and reboot), then: modprobe dropmon"
 
@@ -103,14 +105,20 @@ void test_modhint_lib(const char *tmpdir)
 
 	reset();
 	put("sys/kernel/security/lockdown", "none [integrity] confidentiality\n");
-	hint_case(DM_HINT_SIGNED_ONLY, SIGNED("lockdown=integrity"), "lockdown integrity");
+	hint_case(DM_HINT_LOAD_SIGNED, LOAD_SIGNED("lockdown=integrity"), "lockdown integrity, nothing refused");
 	put("sys/kernel/security/lockdown", "none integrity [confidentiality]\n");
-	hint_case(DM_HINT_SIGNED_ONLY, SIGNED("lockdown=confidentiality"), "lockdown confidentiality");
+	hint_case(DM_HINT_LOAD_SIGNED, LOAD_SIGNED("lockdown=confidentiality"), "lockdown confidentiality");
 	put("sys/module/module/parameters/sig_enforce", "Y\n");
-	hint_case(DM_HINT_SIGNED_ONLY, SIGNED("lockdown=confidentiality, module.sig_enforce=1"),
+	hint_case(DM_HINT_LOAD_SIGNED, LOAD_SIGNED("lockdown=confidentiality, module.sig_enforce=1"),
 		  "lockdown and sig_enforce");
+	put("kmsg", "5,412,9000,-;Loading of unsigned module is rejected\n");
+	hint_case(DM_HINT_SIGNED_ONLY, SIGNED("lockdown=confidentiality, module.sig_enforce=1"),
+		  "lockdown and sig_enforce, a refusal");
+	put("kmsg", "6,1,1000,-;Linux version " KREL "\n");
 	put("sys/kernel/security/lockdown", "[none] integrity confidentiality\n");
-	hint_case(DM_HINT_SIGNED_ONLY, SIGNED("module.sig_enforce=1"), "sig_enforce");
+	hint_case(DM_HINT_LOAD_SIGNED, LOAD_SIGNED("module.sig_enforce=1"), "sig_enforce, nothing refused");
+	put("kmsg", "5,412,9000,-;Lockdown: modprobe: unsigned module loading is restricted; see man kernel_lockdown.7\n");
+	hint_case(DM_HINT_SIGNED_ONLY, SIGNED("module.sig_enforce=1"), "sig_enforce, a refusal");
 
 	reset();
 	snprintf(path, sizeof(path), "%s/sys/kernel/security/lockdown", root);
