@@ -66,8 +66,11 @@ for k in $kernels; do
 	dm_kernel_prepare "$k" >/dev/null
 	moddir=lib/modules
 	case "$KMODS" in */usr/lib/modules/*) moddir=usr/lib/modules ;; esac
+	# The module from the same source as the source package: the orig.
 	if [ -n "$KCHROOT" ]; then
-		tree=$(dm_module_tree "release-$KREL")
+		tree=$DROPMON_CHROOT/build/release-$KREL
+		rm -rf "$tree" && mkdir -p "$tree"
+		cp -a "$work/dropmon-$version/Kbuild" "$work/dropmon-$version/module" "$tree/"
 		dm_module_make "$tree" -s modules >"$work/build-$KREL.log" 2>&1 ||
 			{ tail -n 20 "$work/build-$KREL.log" >&2; dm_die "dropmon does not build against $KREL in the chroot"; }
 		strip --strip-debug "$tree/dropmon.ko"
@@ -80,9 +83,9 @@ for k in $kernels; do
 			rm -f "$tree/sign.key" "$tree/sign.crt"
 		fi
 		deb=$(DROPMON_BUILT_KO=$tree/dropmon.ko KDIR=$DROPMON_CHROOT$KBUILD \
-			"$top/debian/modules-deb.sh" --out "$out" --moddir "$moddir" "$KREL")
+			"$work/dropmon-$version/debian/modules-deb.sh" --out "$out" --moddir "$moddir" "$KREL")
 	else
-		deb=$(KDIR=$KBUILD "$top/debian/modules-deb.sh" --out "$out" --moddir "$moddir" "$KREL")
+		deb=$(KDIR=$KBUILD "$work/dropmon-$version/debian/modules-deb.sh" --out "$out" --moddir "$moddir" "$KREL")
 	fi
 	manifest+=("${deb##*/} serves Linux $KREL (matrix kernel $k): depends on linux-image-$KREL, installs /$moddir/$KREL/updates/")
 done
@@ -91,7 +94,7 @@ done
 meta_rel=$(dm_kernel_release 6.1)
 [ -f "$out/dropmon-modules-${meta_rel}_${debver}_$(dpkg --print-architecture).deb" ] ||
 	dm_die "the metapackage needs dropmon-modules-$meta_rel (kernel 6.1) in the release"
-deb=$("$top/debian/modules-deb.sh" --out "$out" --meta cloud-amd64 "$meta_rel")
+deb=$("$work/dropmon-$version/debian/modules-deb.sh" --out "$out" --meta cloud-amd64 "$meta_rel")
 manifest+=("${deb##*/} follows linux-image-cloud-amd64 (bookworm): depends on dropmon-modules-$meta_rel")
 
 {
