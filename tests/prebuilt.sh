@@ -36,7 +36,8 @@ dm_kernel_prepare 6.1 >/dev/null
 mods_deb=$rel_dir/dropmon-modules-${KREL}_${debver}_$arch.deb
 tools_deb=$rel_dir/dropmon-tools_${debver}_$arch.deb
 dkms_deb=$rel_dir/dropmon-dkms_${debver}_all.deb
-for f in "$mods_deb" "$tools_deb" "$dkms_deb"; do
+meta_deb=$(ls "$rel_dir"/dropmon-modules-cloud-amd64_*_"$arch".deb 2>/dev/null | head -n 1)
+for f in "$mods_deb" "$tools_deb" "$dkms_deb" "$meta_deb"; do
 	[ -f "$f" ] || dm_die "no $f: run tests/release.sh (make release) first"
 done
 
@@ -75,17 +76,18 @@ Description: stand-in for linux-image-$KREL (tests/prebuilt.sh)
 CONTROL
 dpkg-deb --root-owner-group --build "$si" "$T/standin.deb" >/dev/null
 mkdir -p "$root/tmp/debs"
-cp "$T/standin.deb" "$mods_deb" "$tools_deb" "$dkms_deb" "$root/tmp/debs/"
+cp "$T/standin.deb" "$mods_deb" "$tools_deb" "$dkms_deb" "$meta_deb" "$root/tmp/debs/"
 chmod -R a+rX "$root/tmp/debs"
 b_mods=/tmp/debs/${mods_deb##*/}
 b_tools=/tmp/debs/${tools_deb##*/}
 b_dkms=/tmp/debs/${dkms_deb##*/}
+b_meta=/tmp/debs/${meta_deb##*/}
 
 out=$(apt_root "update" 2>&1 && apt_root "install --no-install-recommends /tmp/debs/standin.deb" 2>&1)
 check "prebuilt: apt-get update, and the stand-in linux-image-$KREL installs" 0 "$?"
-out=$(apt_root "install --no-install-recommends $b_mods $b_tools" 2>&1)
+out=$(apt_root "install --no-install-recommends $b_meta $b_mods $b_tools" 2>&1)
 rc=$?
-check "prebuilt: apt install ./${mods_deb##*/} ./${tools_deb##*/}" 0 "$rc"
+check "prebuilt: apt install ./${meta_deb##*/} ./${mods_deb##*/} ./${tools_deb##*/}" 0 "$rc"
 [ "$rc" = 0 ] || tail -n 15 <<<"$out" >&2
 
 ko=lib/modules/$KREL/updates/dropmon.ko
@@ -112,10 +114,10 @@ echo "$sm"
 grep -q 'FAIL: ' <<<"$sm" && failed=1
 check "prebuilt: the smoke suite on 6.1 with the root's /lib/modules/$KREL (exit status)" 0 "$rc"
 
-out=$(apt_root "purge dropmon-modules-$KREL dropmon-tools" 2>&1)
-check "prebuilt: apt purge dropmon-modules-$KREL dropmon-tools" 0 "$?"
+out=$(apt_root "purge dropmon-modules-cloud-amd64 dropmon-modules-$KREL dropmon-tools" 2>&1)
+check "prebuilt: apt purge dropmon-modules-cloud-amd64 dropmon-modules-$KREL dropmon-tools" 0 "$?"
 check "prebuilt: purge leaves none of the files" "" \
-	"$(ls -d "$root/$ko" "$root/usr/share/doc/dropmon-modules-$KREL" "$root/usr/sbin/dropmon-show" \
+	"$(ls -d "$root/$ko" "$root/usr/share/doc/dropmon-modules-$KREL" "$root/usr/share/doc/dropmon-modules-cloud-amd64" "$root/usr/sbin/dropmon-show" \
 		"$root/etc/modprobe.d/dropmon.conf" "$root/etc/modules-load.d/dropmon.conf" 2>/dev/null | oneline)"
 check "prebuilt: the postrm's depmod no longer lists the module" "0 yes" \
 	"$(grep -c dropmon "$root/lib/modules/$KREL/modules.dep" 2>/dev/null) $([ -f "$root/lib/modules/$KREL/modules.dep" ] && echo yes)"
