@@ -6,7 +6,7 @@
 #   debian/modules-deb.sh [--out DIR] [--moddir lib/modules] KREL
 #       dropmon-modules-KREL_<version>-<rev>_<arch>.deb: dropmon.ko built
 #       against KDIR (default /lib/modules/KREL/build), stripped of debug
-#       info, signed when KEY and CERT are set (the kernel's sign-file,
+#       info and BTF, signed when KEY and CERT are set (the kernel's sign-file,
 #       sha256, before compression), compressed as that kernel's .config
 #       compresses its own modules, in MODDIR/KREL/updates/; it depends on
 #       exactly linux-image-KREL, conflicts with dropmon-dkms (the two
@@ -83,9 +83,9 @@ build_deb() {	# PKG-ROOT DEB-NAME
 	echo "$out/$2"
 }
 
-description() {	# SUMMARY-SUFFIX
+description() {	# SYNOPSIS
 	cat <<DESC
-Description: where and why the Linux kernel drops packets ($1)
+Description: $1
  dropmon is a loadable kernel module that hooks the kfree_skb tracepoint and
  counts every dropped packet by kernel code location, drop reason, device,
  network namespace and protocol.  It publishes a snapshot every few seconds
@@ -113,10 +113,11 @@ if [ -n "$meta" ]; then
 		echo "Depends: dropmon-modules-$krel (= $debver)"
 		echo "Section: kernel"
 		echo "Priority: optional"
-		description "module for the latest $meta kernel"
+		description "dropmon module for the latest $meta kernel"
 		echo " ."
-		echo " This metapackage depends on the dropmon module package for the latest"
-		echo " $meta kernel ($krel), as linux-image-$meta depends on its image."
+		echo " This metapackage depends on the dropmon module package for the"
+		echo " latest $meta kernel, as linux-image-$meta depends on its image:"
+		echo " dropmon-modules-$krel."
 	} >"$root/DEBIAN/control"
 	build_deb "$root" "${pkg}_${debver%-*}+$abi-${debver##*-}_$arch.deb"
 	exit 0
@@ -144,8 +145,10 @@ if is_signed "$work/dropmon.ko"; then
 	# Signed where it was built (the chroot's sign-file), stripped first.
 	signed=$(/sbin/modinfo -F signer "$work/dropmon.ko")
 else
-	# As make modules_install does with INSTALL_MOD_STRIP=1.
-	strip --strip-debug "$work/dropmon.ko"
+	# As make modules_install does with INSTALL_MOD_STRIP=1, and the
+	# BTF that pahole adds where the headers have a vmlinux (6.12): it
+	# differs from build to build, and dropmon needs none.
+	strip --strip-debug --remove-section=.BTF "$work/dropmon.ko"
 fi
 if [ -z "$signed" ] && { [ -n "${KEY:-}" ] || [ -n "${CERT:-}" ]; }; then
 	[ -r "${KEY:-}" ] && [ -r "${CERT:-}" ] || die "KEY=${KEY:-} CERT=${CERT:-}: both must name readable files"
@@ -183,7 +186,7 @@ docs "$root" "$pkg"
 	echo "Provides: dropmon-modules"
 	echo "Section: kernel"
 	echo "Priority: optional"
-	description "module for Linux $krel"
+	description "dropmon module for Linux $krel"
 	echo " ."
 	echo " This package provides dropmon.ko built for Linux $krel${signed:+, signed by \"$signed\"},"
 	echo " for hosts with no compiler or headers; dropmon-dkms builds it on the host"

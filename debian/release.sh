@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make release: everything a fleet installs, in build/release/:
-#   dropmon_<v>.orig.tar.gz        git archive of HEAD (what is committed)
+#   dropmon_<v>.orig.tar.gz        git archive of HEAD (what is committed), no debian/
 #   dropmon_<v>-<r>.dsc, .debian.tar.xz   the source package, from the orig
 #   dropmon-dkms_*.deb, dropmon-tools_*.deb   built from that source
 #   dropmon-modules-<KREL>_*.deb   one per kernel of the matrix (7.x built
@@ -44,11 +44,14 @@ if ! git -C "$top" diff --quiet HEAD --; then
 	dm_log "the checkout has uncommitted changes: the release holds HEAD ($(git -C "$top" rev-parse --short HEAD)) without them"
 fi
 orig=dropmon_$version.orig.tar.gz
-git -C "$top" archive --format=tar --prefix="dropmon-$version/" HEAD | gzip -9n >"$out/$orig"
+# Upstream's tree without debian/, which the .debian.tar.xz carries.
+git -C "$top" archive --format=tar --prefix="dropmon-$version/" HEAD -- . ':!debian' |
+	gzip -9n >"$out/$orig"
 
 # The source package and the two arch/indep packages, from the orig.
 cp "$out/$orig" "$work/"
 tar -xzf "$work/$orig" -C "$work"
+git -C "$top" archive --format=tar HEAD debian | tar -x -C "$work/dropmon-$version"
 dm_log "dpkg-buildpackage (source and binaries; log: $work/build.log)"
 (cd "$work/dropmon-$version" && DEB_BUILD_OPTIONS="nocheck ${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -sa) \
 	>"$work/build.log" 2>&1 ||
@@ -73,7 +76,7 @@ for k in $kernels; do
 		cp -a "$work/dropmon-$version/Kbuild" "$work/dropmon-$version/module" "$tree/"
 		dm_module_make "$tree" -s modules >"$work/build-$KREL.log" 2>&1 ||
 			{ tail -n 20 "$work/build-$KREL.log" >&2; dm_die "dropmon does not build against $KREL in the chroot"; }
-		strip --strip-debug "$tree/dropmon.ko"
+		strip --strip-debug --remove-section=.BTF "$tree/dropmon.ko"
 		if [ -n "${KEY:-}" ] || [ -n "${CERT:-}" ]; then
 			[ -r "${KEY:-}" ] && [ -r "${CERT:-}" ] || dm_die "KEY and CERT must both name readable files"
 			cp "$KEY" "$tree/sign.key" && cp "$CERT" "$tree/sign.crt"
