@@ -9,6 +9,7 @@
 # commit, must write byte-identical files.  lintian -I --pedantic on all
 # of them: no tag at all, every override with a comment (its reason).
 # The first run's release is left in build/release for tests/prebuilt.sh.
+# Then make install DESTDIR= puts everything under DESTDIR.
 #
 #   tests/release.sh [KERNEL...]     default: every kernel of the matrix
 set -uo pipefail
@@ -78,4 +79,26 @@ for f in "$DROPMON_TOP"/debian/*lintian-overrides "$DROPMON_TOP"/debian/source/l
 	bare=$(awk '/^#/ { c = 1; next } /^[[:space:]]*$/ { next } { if (!c) print; c = 0 }' "$f" | oneline)
 	check "lintian overrides: each with a comment saying why (${f#"$DROPMON_TOP"/})" "" "$bare"
 done
+
+# make install DESTDIR=: everything under DESTDIR, depmod's index too,
+# nothing in this machine's /lib/modules.
+rel61=$( (dm_kernel_release 6.1) 2>/dev/null)
+D=$DROPMON_TOP/build/install-destdir
+rm -rf "$D" "$D.tree" && mkdir -p "$D.tree"
+dm_copy_checkout "$D.tree"
+before=$(find "/lib/modules/$rel61" -name 'dropmon.ko*' 2>/dev/null | oneline)
+out=$(make -s -C "$D.tree" install DESTDIR="$D" PREFIX=/usr KDIR="/usr/src/linux-headers-$rel61" 2>&1)
+check "make install DESTDIR=... PREFIX=/usr: exit 0" 0 "$?"
+saw=$(cd "$D" && find . -type f ! -name 'modules.*' | LC_ALL=C sort | oneline)
+# (modules_install puts an external module in extra/.)
+check "make install DESTDIR: exactly the module, the tool, its man page, rules and unit under DESTDIR" \
+	"./etc/systemd/system/dropmon-show.service ./lib/modules/$rel61/extra/dropmon.ko ./usr/sbin/dropmon-show ./usr/share/dropmon/prometheus/dropmon-rules.yml ./usr/share/man/man8/dropmon-show.8" \
+	"$saw"
+check "make install DESTDIR: depmod -b indexed it there" "extra/dropmon.ko:" \
+	"$(grep dropmon "$D/lib/modules/$rel61/modules.dep" 2>&1)"
+check "make install DESTDIR: nothing in this machine's /lib/modules/$rel61" "$before" \
+	"$(find "/lib/modules/$rel61" -name 'dropmon.ko*' 2>/dev/null | oneline)"
+check "make install DESTDIR: the unit runs PREFIX's dropmon-show" 2 \
+	"$(grep -c '/usr/sbin/dropmon-show' "$D/etc/systemd/system/dropmon-show.service")"
+rm -rf "$D" "$D.tree"
 exit $failed
