@@ -79,15 +79,7 @@ case "${1:-}" in
 esac
 
 # --- on this machine ------------------------------------------------------
-[ "$(id -u)" = 0 ] || dm_die "tests/fresh.sh makes a root with debootstrap and mounts: run it as root"
-# In a mount namespace of its own with private propagation: no mount made
-# here reaches this machine's (where / and /dev are shared, unmounting
-# the root's /dev/pts would unmount the machine's), and all of them go
-# with the namespace however the script ends.
-if [ -z "${DM_FRESH_NS:-}" ]; then
-	DM_FRESH_NS=1 exec unshare --mount --propagation private "$0" "$@"
-	dm_die "unshare --mount failed; tests/fresh.sh needs a mount namespace of its own"
-fi
+dm_own_mount_ns "$@"
 kernels=${*:-5.10 6.12 7}
 [ "$kernels" = none ] && kernels=
 T=$(mktemp -d /var/tmp/dropmon-fresh.XXXXXX) || dm_die "mktemp in /var/tmp failed; is /var/tmp there and writable?"

@@ -337,6 +337,28 @@ dm_kernel_prepare() {
 	export KREL KBUILD KROOT KIMG KMODS KCHROOT
 }
 
+# tests/fresh.sh, prebuilt.sh and pkg-lifecycle.sh, which make a root and
+# mount in it, run as root in a mount namespace of their own with private
+# propagation: no mount made there reaches this machine's (where / and /dev
+# are shared, unmounting the root's /dev/pts would unmount the machine's),
+# and all of them go with the namespace however the script ends.
+dm_own_mount_ns() {	# "$@" of the script
+	[ "$(id -u)" = 0 ] || dm_die "${0##*/} makes a root and mounts in it: run it as root"
+	if [ -n "${DM_OWN_NS:-}" ]; then
+		unset DM_OWN_NS
+		return 0
+	fi
+	DM_OWN_NS=1 exec unshare --mount --propagation private "$0" "$@"
+	dm_die "unshare --mount failed; ${0##*/} needs a mount namespace of its own"
+}
+
+# Run a shell command in ROOT as a fresh login would: root, a clean
+# environment, no terminal.
+dm_in_root() {	# ROOT COMMAND
+	chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive /bin/bash -c "$2" </dev/null
+}
+
 # A root for tests/fresh.sh, prebuilt.sh and pkg-lifecycle.sh: this
 # machine's apt configuration, less what dropmon itself added (the extra
 # suites and their pin), as a fresh machine has it; then /proc, /sys and

@@ -24,11 +24,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-[ "$(id -u)" = 0 ] || dm_die "tests/pkg-lifecycle.sh makes a root and mounts in it: run it as root"
-if [ -z "${DM_LIFECYCLE_NS:-}" ]; then
-	DM_LIFECYCLE_NS=1 exec unshare --mount --propagation private "$0" "$@"
-	dm_die "unshare --mount failed; tests/pkg-lifecycle.sh needs a mount namespace of its own"
-fi
+dm_own_mount_ns "$@"
 T=$(mktemp -d /var/tmp/dropmon-lifecycle.XXXXXX) || dm_die "mktemp in /var/tmp failed"
 root=$T/root
 cleanup() { [ -z "$(dm_root_umount "$root")" ] && rm -rf --one-file-system "$T"; }
@@ -60,10 +56,7 @@ newv=$(dpkg-deb -f "$new" Version)
 dm_log "lifecycle: dropmon-tools $oldv -> $newv"
 
 dm_pristine_root "$root"
-in_root() {
-	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-		DEBIAN_FRONTEND=noninteractive /bin/bash -c "$1" </dev/null
-}
+in_root() { dm_in_root "$root" "$1"; }
 apt_root() { in_root "apt-get -o DPkg::Lock::Timeout=600 -q -y --no-install-recommends $1" >>"$T/apt.log" 2>&1; }
 apt_root update && apt_root "install init-system-helpers" ||
 	dm_die "apt-get in the root failed; see $T/apt.log"

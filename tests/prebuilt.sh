@@ -23,11 +23,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-[ "$(id -u)" = 0 ] || dm_die "tests/prebuilt.sh makes a root and mounts in it: run it as root"
-if [ -z "${DM_PREBUILT_NS:-}" ]; then
-	DM_PREBUILT_NS=1 exec unshare --mount --propagation private "$0" "$@"
-	dm_die "unshare --mount failed; tests/prebuilt.sh needs a mount namespace of its own"
-fi
+dm_own_mount_ns "$@"
 rel_dir=$DROPMON_TOP/build/release
 arch=$(dpkg --print-architecture)
 debver=$(dpkg-parsechangelog -l "$DROPMON_TOP/debian/changelog" -S Version)
@@ -48,10 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 dm_pristine_root "$root"
-in_root() {
-	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-		DEBIAN_FRONTEND=noninteractive /bin/bash -c "$1" </dev/null
-}
+in_root() { dm_in_root "$root" "$1"; }
 apt_root() { in_root "apt-get -o DPkg::Lock::Timeout=600 -q -y $1"; }
 
 # A fleet host: no compiler, no make, no headers.
